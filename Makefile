@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app tracker
+PORT ?= 5000
+WORKERS ?= 3
+
+.PHONY: install run serve test test-postgres lint check vendor clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Local settings for `make run`: a random SECRET_KEY, and cookies allowed over plain HTTP
+# because the server listens on 127.0.0.1 only. Never overwritten once it exists.
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python bin/write_instance_config.py $@
+
+run: install instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) demo-logins
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check tracker tests bench
+	$(BIN)/flask --app tracker db check
+
+vendor:
+	./bin/vendor.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,176 @@
+"""Shared fixtures.
+
+The schema is built once per test run by the real Alembic migrations (so the audit-log
+triggers exist, and migrations are exercised on every run), then each test gets a clean copy:
+
+- SQLite (default): the migrated file is copied for every test;
+- PostgreSQL (``TEST_DATABASE_URL=postgresql://...``): the database is migrated once and every
+  table is truncated before each test.
+"""
+
+import os
+import shutil
+from contextlib import contextmanager
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+
+from tests.factories import Factory
+from tracker import create_app
+from tracker.config import normalise_database_url
+from tracker.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct horse battery staple"
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "SQLALCHEMY_RECORD_QUERIES": True,
+    # Argon2id stays the algorithm; only its cost drops so hundreds of logins stay fast.
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_KIB": 1024,
+    "SESSION_COOKIE_SECURE": False,
+}
+
+
+def app_for(database_url: str, **overrides):
+    return create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """The URL of a freshly migrated template database."""
+    if TEST_DATABASE_URL:
+        reset_postgres_schema(TEST_DATABASE_URL)
+        url = TEST_DATABASE_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite'}"
+    app = app_for(url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def truncate_all(url: str) -> None:
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as connection:
+        tables = (
+            connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        # TRUNCATE does not fire the row-level append-only trigger on audit_events.
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path):
+    if TEST_DATABASE_URL:
+        truncate_all(migrated_database)
+        return migrated_database
+    target = tmp_path / "test.sqlite"
+    shutil.copyfile(migrated_database.removeprefix("sqlite:///"), target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(database_url):
+    app = app_for(database_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An application context for service tests (no HTTP)."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def factory(app):
+    """Builds clinics, users, patients and intakes, committed, in their own app context."""
+    return Factory(app)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def clinic_world(factory):
+    """Two clinics, each with an admin, a practitioner and a receptionist, and a patient."""
+    return factory.world()
+
+
+@pytest.fixture
+def as_role(client, auth, clinic_world):
+    """Log the test client in as a role of the first clinic: ``as_role("reception")``."""
+
+    def login(role: str, clinic: str = "a"):
+        auth.login(clinic_world[clinic][role].email)
+        return clinic_world
+
+    return login
+
+
+@contextmanager
+def count_queries(app):
+    """Count SQL statements run inside the block (``len(counter)`` afterwards)."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, params, context, executemany):
+        if not statement.startswith(
+            ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")
+        ):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -1,0 +1,89 @@
+"""Acupuncture session tracker: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from tracker.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None) -> Flask:
+    """Build the app; ``test_config`` overrides every other configuration layer."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_shellcontext(app)
+    register_request_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (every model must be mapped before first use)
+    from tracker.auth.sessions import configure_login
+    from tracker.database import configure_engine
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    configure_login(login_manager)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.audit.views import bp as audit_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.clinics.views import bp as clinics_bp
+    from tracker.intake.views import bp as intake_bp
+    from tracker.main.views import bp as main_bp
+    from tracker.patients.views import bp as patients_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(patients_bp, url_prefix="/patients")
+    app.register_blueprint(intake_bp, url_prefix="/patients/<int:patient_id>/episodes")
+    app.register_blueprint(clinics_bp, url_prefix="/clinic")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from tracker.errors import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def register_shellcontext(app: Flask) -> None:
+    from tracker import models
+    from tracker.extensions import db
+
+    app.shell_context_processor(
+        lambda: {"db": db, **{n: getattr(models, n) for n in models.__all__}}
+    )
+
+
+def register_request_hooks(app: Flask) -> None:
+    from tracker import filters
+    from tracker.security import apply_security_headers
+
+    app.after_request(apply_security_headers)
+    filters.register(app)

@@ -1,0 +1,1 @@
+"""Authentication: users and roles, login sessions, password changes and login throttling."""

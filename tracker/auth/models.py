@@ -1,0 +1,104 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.roles import CLINICAL_ROLES, Role
+from tracker.db_types import UTCDateTime, utcnow
+from tracker.extensions import db
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'practitioner', 'reception')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # STRICTA item 5 (practitioner background), shown on exports.
+    qualification: Mapped[str] = mapped_column(String(200), default="")
+    years_in_practice: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    clinic: Mapped["Clinic"] = relationship(back_populates="users")  # noqa: F821
+
+    # Set by the session loader for the current request: the cookie's token and its row.
+    login_token = None
+    login_session = None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+    def get_id(self) -> str | None:
+        # Flask-Login stores this in the cookie: the login-session token, never the user id,
+        # so revoking the server-side row ends the session (see auth.sessions).
+        return self.login_token
+
+    # Flask-Login calls this "active"; a deactivated account cannot log in or keep a session.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def can_read_clinical(self) -> bool:
+        return self.role_enum in CLINICAL_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role_enum is Role.ADMIN
+
+
+class LoginSession(db.Model):
+    """A server-side login session; the browser cookie holds only its random token.
+
+    Keeping sessions on the server is what lets logout, idle expiry, password change and
+    deactivation really end a session: a copied cookie is useless once its row is revoked.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    remote_addr: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<LoginSession {self.id} user={self.user_id}>"
+
+
+class LoginAttempt(db.Model):
+    """Failed and successful logins, counted per account and per address for throttling."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_addr_at", "remote_addr", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    remote_addr: Mapped[str] = mapped_column(String(45))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LoginAttempt {self.id}>"

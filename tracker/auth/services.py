@@ -1,0 +1,195 @@
+"""Accounts and logins: creating users, checking passwords, throttling, ending sessions."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from tracker.audit.services import record_event
+from tracker.auth.models import LoginAttempt, LoginSession, User
+from tracker.auth.passwords import (
+    burn_verification_time,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from tracker.auth.roles import Role
+from tracker.db_types import utcnow
+from tracker.extensions import db
+
+
+class AccountError(ValueError):
+    """A user-facing reason why an account operation was refused, and the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    token: str | None = None
+    throttled: bool = False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(clinic, *, email: str, name: str, role: str, password: str, actor=None) -> User:
+    """Create a staff account in ``clinic``.
+
+    :raises AccountError: the email is taken or the role is unknown.
+    """
+    email = normalise_email(email)
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"Unknown role {role!r}; choose admin, practitioner or reception.")
+    if find_user_by_email(email) is not None:
+        raise AccountError("An account with this email already exists.", field="email")
+    user = User(
+        clinic=clinic,
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event(
+        "user.create", actor=actor, clinic_id=clinic.id, entity=user, details={"role": role}
+    )
+    return user
+
+
+def set_user_active(user: User, active: bool, *, actor: User) -> None:
+    """Deactivate (ending every session) or reactivate a staff account."""
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    if not active and user.is_admin and _active_admin_count(user.clinic_id) <= 1:
+        raise AccountError("The clinic must keep at least one active admin.")
+    user.active = active
+    if not active:
+        revoke_sessions(user, reason="deactivated")
+    record_event("user.activate" if active else "user.deactivate", actor=actor, entity=user)
+
+
+def change_password(
+    user: User,
+    *,
+    current_password: str,
+    new_password: str,
+    keep_session: LoginSession | None = None,
+) -> None:
+    """Change the password after checking the current one; every other session ends.
+
+    :raises AccountError: the current password is wrong or the new one is the same.
+    """
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError("The current password is not correct.", field="current_password")
+    if current_password == new_password:
+        raise AccountError(
+            "Choose a password different from the current one.", field="new_password"
+        )
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    revoke_sessions(user, reason="password_changed", keep=keep_session)
+    record_event("user.password_change", actor=user, entity=user)
+
+
+def attempt_login(
+    email: str, password: str, *, remote_addr: str, max_failures: int, window: timedelta
+) -> LoginResult:
+    """Check a login and open a server-side session when it succeeds.
+
+    Throttled per account and per address: more than ``max_failures`` failures within
+    ``window`` refuses further attempts (with the same answer whether or not the account
+    exists) until the window has passed.
+    """
+    email = normalise_email(email)
+    since = utcnow() - window
+    if (
+        _recent_failures(LoginAttempt.email == email, since) >= max_failures
+        or _recent_failures(LoginAttempt.remote_addr == remote_addr, since) >= max_failures * 5
+    ):
+        record_event("login.throttled", details={"email_hash": _digest(email)})
+        return LoginResult(user=None, throttled=True)
+
+    user = find_user_by_email(email)
+    if user is None:
+        burn_verification_time()
+        ok = False
+    else:
+        ok = verify_password(user.password_hash, password) and user.active
+    db.session.add(LoginAttempt(email=email, remote_addr=remote_addr, succeeded=ok))
+    if not ok:
+        record_event(
+            "login.failed",
+            clinic_id=user.clinic_id if user else None,
+            details={"email_hash": _digest(email), "known_account": user is not None},
+        )
+        return LoginResult(user=None)
+
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=_digest(token), user=user, remote_addr=remote_addr))
+    user.last_login_at = utcnow()
+    record_event("login", actor=user, entity=user)
+    return LoginResult(user=user, token=token)
+
+
+def find_login_session(token: str) -> LoginSession | None:
+    """The session for a cookie token, with its user and clinic (pages need both)."""
+    return db.session.scalar(
+        select(LoginSession)
+        .options(joinedload(LoginSession.user).joinedload(User.clinic))
+        .where(LoginSession.token_hash == _digest(token))
+    )
+
+
+def end_login_session(login_session: LoginSession, *, reason: str) -> None:
+    """Revoke one session (logout, idle or absolute expiry)."""
+    if login_session.revoked_at is None:
+        login_session.revoked_at = utcnow()
+        login_session.revoked_reason = reason
+        record_event(f"session.{reason}", actor=login_session.user, entity=login_session.user)
+
+
+def revoke_sessions(user: User, *, reason: str, keep: LoginSession | None = None) -> None:
+    """Revoke every open session of ``user`` except ``keep``."""
+    stmt = (
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    if keep is not None:
+        stmt = stmt.where(LoginSession.id != keep.id)
+    db.session.execute(stmt)
+
+
+def _recent_failures(condition, since) -> int:
+    return db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            condition, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since
+        )
+    )
+
+
+def _active_admin_count(clinic_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(
+            User.clinic_id == clinic_id, User.role == Role.ADMIN.value, User.active.is_(True)
+        )
+    )
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()

@@ -1,0 +1,84 @@
+"""Flask-Login wiring: the cookie carries a random token naming a server-side LoginSession.
+
+Each request looks the token up, ends the session when it has been idle too long or has
+reached its absolute limit, and otherwise refreshes ``last_seen_at`` (at most once a minute,
+so a page view is not a write each time).
+"""
+
+from datetime import timedelta
+from functools import wraps
+
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.auth.services import end_login_session, find_login_session
+from tracker.db_types import utcnow
+from tracker.extensions import db
+
+LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+
+
+def configure_login(login_manager) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user_from_token)
+    login_manager.unauthorized_handler(_unauthorized)
+
+
+def load_user_from_token(token: str):
+    login_session = find_login_session(token)
+    if login_session is None or login_session.revoked_at is not None:
+        return None
+    user = login_session.user
+    now = utcnow()
+    config = current_app.config
+    expired = None
+    if now - login_session.last_seen_at > timedelta(minutes=config["IDLE_TIMEOUT_MINUTES"]):
+        expired = "idle_timeout"
+    elif now - login_session.created_at > timedelta(hours=config["ABSOLUTE_SESSION_HOURS"]):
+        expired = "expired"
+    elif not user.active:
+        expired = "deactivated"
+    if expired:
+        end_login_session(login_session, reason=expired)
+        db.session.commit()
+        g.session_end_reason = expired
+        return None
+    if now - login_session.last_seen_at > LAST_SEEN_GRANULARITY:
+        login_session.last_seen_at = now
+        db.session.commit()
+    user.login_token = token
+    user.login_session = login_session
+    return user
+
+
+def _unauthorized():
+    reason = g.get("session_end_reason")
+    if reason == "idle_timeout":
+        minutes = current_app.config["IDLE_TIMEOUT_MINUTES"]
+        flash(f"You were logged out after {minutes} minutes without activity.", "info")
+    elif reason:
+        flash("Your session has ended. Please log in again.", "info")
+    else:
+        flash("Please log in to continue.", "info")
+    if request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login"))
+
+
+def roles_required(*roles):
+    """Require login and one of ``roles``; anyone else gets the friendly 403 page."""
+    allowed = {str(role) for role in roles}
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

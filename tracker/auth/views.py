@@ -1,0 +1,95 @@
+"""Login, logout and the user's own password."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.auth.forms import ChangePasswordForm, LoginForm
+from tracker.auth.services import AccountError, attempt_login, change_password, end_login_session
+from tracker.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("patients.index"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+    config = current_app.config
+    result = attempt_login(
+        form.email.data,
+        form.password.data,
+        remote_addr=request.remote_addr or "unknown",
+        max_failures=config["LOGIN_MAX_FAILURES"],
+        window=timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
+    )
+    db.session.commit()
+    if result.throttled:
+        form.password.errors.append(
+            "Too many failed attempts. Wait a few minutes before trying again."
+        )
+        return render_template("auth/login.html", form=form), 429
+    if result.user is None:
+        form.password.errors.append("Email or password is not correct.")
+        return render_template("auth/login.html", form=form), 401
+    session.clear()  # a fresh session on login: nothing from before survives
+    result.user.login_token = result.token
+    login_user(result.user)
+    return redirect(_safe_next(request.args.get("next")) or url_for("patients.index"))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    end_login_session(current_user.login_session, reason="logout")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_own_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+                keep_session=current_user.login_session,
+            )
+        except AccountError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password has been changed. Other devices have been logged out.", "success")
+            return redirect(url_for("patients.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/password.html", form=form), status
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow ``next`` to a path on this site (no scheme, no host, no '//' trick)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

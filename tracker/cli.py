@@ -1,0 +1,115 @@
+"""Command-line tools: ``flask --app tracker <command> --help`` describes each."""
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from tracker.audit.services import verify_chain
+from tracker.auth.roles import Role
+from tracker.auth.services import AccountError, create_user
+from tracker.clinics.services import ClinicError, create_clinic, find_clinic_by_name
+from tracker.demo.services import DemoRefused, database_is_empty, seed_demo
+from tracker.extensions import db
+
+
+@click.command("create-clinic")
+@click.argument("name")
+@click.option("--timezone", default="Asia/Tokyo", show_default=True, help="IANA time zone.")
+@click.option(
+    "--chart-prefix", default="PT", show_default=True, help="Prefix of generated chart numbers."
+)
+@with_appcontext
+def create_clinic_command(name, timezone, chart_prefix):
+    """Create a clinic."""
+    try:
+        clinic = create_clinic(name, timezone=timezone, chart_prefix=chart_prefix.upper())
+    except ClinicError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created clinic {clinic.name!r} (id {clinic.id}).")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name shown in the app.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--clinic", "clinic_name", required=True, help="Name of an existing clinic.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(email, name, role, clinic_name, password_stdin):
+    """Create a staff account (the password is prompted for unless --password-stdin)."""
+    clinic = find_clinic_by_name(clinic_name)
+    if clinic is None:
+        raise click.ClickException(
+            f"No clinic named {clinic_name!r}; create it with create-clinic."
+        )
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        raise click.ClickException("The password must have at least 12 characters.")
+    try:
+        user = create_user(clinic, email=email, name=name, role=role, password=password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {role} {user.email} in {clinic.name!r}.")
+
+
+@click.command("seed-demo")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing (and succeed) unless the database has no clinic at all.",
+)
+@with_appcontext
+def seed_demo_command(if_empty):
+    """Load the demo clinics, users and patients (refuses a database with real data)."""
+    if if_empty and not database_is_empty():
+        click.echo("The database already has data; demo data not loaded.")
+        return
+    try:
+        created = seed_demo()
+    except DemoRefused as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    if created:
+        click.echo(f"Demo data loaded: {created} patients.")
+    else:
+        click.echo("Demo data is already present; nothing changed.")
+
+
+@click.command("demo-logins")
+def demo_logins_command():
+    """Print the demo accounts and their password."""
+    from tracker.demo.data import DEMO_PASSWORD, DEMO_USERS
+
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, name, role, clinic in DEMO_USERS:
+        click.echo(f"  {email:28} {role:13} {name:16} {clinic}")
+
+
+@click.group("audit")
+def audit_group():
+    """Audit log tools."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command():
+    """Recompute the audit hash chain; exit 1 at the first altered or missing row."""
+    broken = verify_chain()
+    if broken is not None:
+        raise click.ClickException(f"Audit chain broken at event {broken}.")
+    click.echo("Audit chain intact.")
+
+
+COMMANDS = (
+    create_clinic_command,
+    create_user_command,
+    seed_demo_command,
+    demo_logins_command,
+    audit_group,
+)

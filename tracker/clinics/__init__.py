@@ -1,0 +1,1 @@
+"""Clinics: the tenant every record belongs to, its settings and its staff accounts."""

@@ -1,0 +1,54 @@
+"""Clinic creation and settings."""
+
+from sqlalchemy import select
+
+from tracker.audit.services import record_event
+from tracker.clinics.models import Clinic
+from tracker.extensions import db
+
+
+class ClinicError(ValueError):
+    """A user-facing reason why a clinic operation was refused."""
+
+
+def find_clinic_by_name(name: str) -> Clinic | None:
+    return db.session.scalar(select(Clinic).where(Clinic.name == name.strip()))
+
+
+def create_clinic(
+    name: str, *, timezone: str = "Asia/Tokyo", chart_prefix: str = "PT", is_demo: bool = False
+) -> Clinic:
+    """Create a clinic.
+
+    :raises ClinicError: a clinic of that name exists.
+    """
+    name = name.strip()
+    if not name:
+        raise ClinicError("A clinic needs a name.")
+    if find_clinic_by_name(name) is not None:
+        raise ClinicError(f"A clinic named {name!r} already exists.")
+    clinic = Clinic(name=name, timezone=timezone, chart_prefix=chart_prefix, is_demo=is_demo)
+    db.session.add(clinic)
+    db.session.flush()
+    record_event("clinic.create", clinic_id=clinic.id, entity=clinic)
+    return clinic
+
+
+def update_clinic_settings(
+    clinic: Clinic, *, name: str, timezone: str, chart_prefix: str, actor
+) -> None:
+    """Rename the clinic or change its time zone or chart prefix."""
+    other = find_clinic_by_name(name)
+    if other is not None and other.id != clinic.id:
+        raise ClinicError("Another clinic already uses this name.")
+    changed = [
+        field
+        for field, value in (
+            ("name", name.strip()),
+            ("timezone", timezone),
+            ("chart_prefix", chart_prefix),
+        )
+        if getattr(clinic, field) != value
+    ]
+    clinic.name, clinic.timezone, clinic.chart_prefix = name.strip(), timezone, chart_prefix
+    record_event("clinic.update", actor=actor, entity=clinic, details={"fields": changed})

@@ -1,0 +1,88 @@
+"""Clinic settings and staff accounts (admin only)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.auth.roles import Role
+from tracker.auth.services import AccountError, create_user, set_user_active
+from tracker.auth.sessions import roles_required
+from tracker.clinics.forms import ClinicSettingsForm, StaffForm
+from tracker.clinics.services import ClinicError, update_clinic_settings
+from tracker.extensions import db
+
+bp = Blueprint("clinics", __name__)
+
+
+@bp.get("/staff")
+@roles_required(Role.ADMIN)
+def staff():
+    users = db.session.scalars(
+        select(User).where(User.clinic_id == current_user.clinic_id).order_by(User.name)
+    ).all()
+    return render_template("clinics/staff.html", users=users)
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create_staff():
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                current_user.clinic,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                actor=current_user,
+            )
+        except AccountError as error:
+            form[error.field or "email"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Account created for {user.name}.", "success")
+            return redirect(url_for("clinics.staff"))
+    return render_template(
+        "clinics/staff_form.html", form=form
+    ), 422 if form.is_submitted() else 200
+
+
+@bp.post("/staff/<int:user_id>/active/<string:state>")
+@roles_required(Role.ADMIN)
+def set_staff_active(user_id: int, state: str):
+    user = db.session.get(User, user_id)
+    if user is None or user.clinic_id != current_user.clinic_id or state not in ("on", "off"):
+        abort(404)
+    try:
+        set_user_active(user, state == "on", actor=current_user)
+    except AccountError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("clinics.staff"))
+    db.session.commit()
+    flash(f"{user.name} is now {'active' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for("clinics.staff"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    clinic = current_user.clinic
+    form = ClinicSettingsForm(obj=clinic)
+    if form.validate_on_submit():
+        try:
+            update_clinic_settings(
+                clinic,
+                name=form.name.data,
+                timezone=form.timezone.data,
+                chart_prefix=form.chart_prefix.data,
+                actor=current_user,
+            )
+        except ClinicError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Clinic settings saved.", "success")
+            return redirect(url_for("clinics.settings"))
+    return render_template("clinics/settings.html", form=form), 422 if form.is_submitted() else 200

@@ -1,0 +1,92 @@
+"""Configuration, layered the flaskr way.
+
+Order (later wins): ``Config`` defaults, ``instance/config.py``, environment variables
+(``DATABASE_URL``, ``SECRET_KEY`` and any ``TRACKER_<KEY>``), then the ``test_config`` mapping
+that tests pass to ``create_app``.
+"""
+
+import os
+from datetime import timedelta
+
+from sqlalchemy.engine import make_url
+
+
+class Config:
+    # "production" unless told otherwise: the safe default refuses to start without a secret.
+    ENV = "production"
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = "sqlite:///tracker.sqlite"  # relative: lives in instance/
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions: idle and absolute limits are enforced server-side (auth.models.LoginSession).
+    IDLE_TIMEOUT_MINUTES = 15
+    ABSOLUTE_SESSION_HOURS = 12
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "tracker_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+
+    # Argon2id parameters (OWASP minimum is m=19 MiB, t=2, p=1); tests lower them for speed.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_KIB = 47104
+    ARGON2_PARALLELISM = 1
+    PASSWORD_MIN_LENGTH = 12
+
+    # Login throttling: per account and per remote address, counted in the database.
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+
+    PATIENTS_PER_PAGE = 25
+    DEFAULT_TIMEZONE = "Asia/Tokyo"
+    SQLITE_BUSY_TIMEOUT_SECONDS = 10
+
+
+def load_config(app, test_config=None):
+    """Apply the configuration layers to ``app`` and check the result."""
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        if os.environ.get(name):
+            key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
+            app.config[key] = os.environ[name]
+    app.config.from_prefixed_env("TRACKER")
+    if app.debug:
+        app.config["ENV"] = "development"
+    if test_config:
+        app.config.update(test_config)
+    if app.config.get("TESTING"):
+        app.config["ENV"] = "testing"
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV"] in ("development", "testing"):
+            app.config["SECRET_KEY"] = "dev-only-not-secret"
+        else:
+            raise RuntimeError(
+                "SECRET_KEY is not set. Put SECRET_KEY = '<random string>' in instance/config.py "
+                "or set the SECRET_KEY environment variable (`make run` writes one for you)."
+            )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual ``postgresql://`` and ``postgres://`` forms; use the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def engine_options(config) -> dict:
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        # The module-level sqlite3 timeout is the busy timeout; BEGIN IMMEDIATE is set up in
+        # tracker.database so that write transactions never fail half-way with "database is locked".
+        return {"connect_args": {"timeout": config["SQLITE_BUSY_TIMEOUT_SECONDS"]}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,1 @@
+"""Demo data: two clinics, their staff and about forty varied patients with intakes."""

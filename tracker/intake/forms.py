@@ -1,0 +1,219 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.fields import MultiCheckboxField, ScoreField
+from tracker.intake import vocab
+from tracker.patients.forms import not_in_future, strip
+
+
+def _choices(vocabulary, blank="Not recorded"):
+    return [("", blank), *vocabulary]
+
+
+def _optional_choice(value):
+    return value or None
+
+
+class IntakeForm(FlaskForm):
+    version = HiddenField()
+    opened_on = DateField(
+        "Intake date", validators=[DataRequired(), not_in_future], default=date.today
+    )
+
+    chief_complaint = StringField(
+        "Chief complaint", validators=[DataRequired(), Length(max=300)], filters=[strip]
+    )
+    body_region = SelectField("Body region", choices=vocab.BODY_REGIONS, default="thoracic")
+    side = SelectField("Side", choices=vocab.SIDES, default="central")
+    onset_date = DateField("Onset date", validators=[Optional(), not_in_future])
+    onset_type = SelectField(
+        "Onset", choices=_choices(vocab.ONSET_TYPES), filters=[_optional_choice]
+    )
+    duration = SelectField(
+        "Duration",
+        choices=_choices(vocab.DURATIONS, "Work out from onset date"),
+        filters=[_optional_choice],
+    )
+    causes = MultiCheckboxField("Likely causes", choices=vocab.CAUSES)
+    causes_other = StringField("Other cause", validators=[Length(max=300)], filters=[strip])
+    symptoms = MultiCheckboxField("Symptoms", choices=vocab.SYMPTOMS)
+    symptoms_other = StringField("Other symptoms", validators=[Length(max=300)], filters=[strip])
+
+    red_flags = MultiCheckboxField("Red flags (tick each that is present)", choices=vocab.RED_FLAGS)
+
+    pregnant = BooleanField("Pregnant")
+    pregnancy_weeks = IntegerField(
+        "Weeks of pregnancy", validators=[Optional(), NumberRange(0, 42)]
+    )
+    pacemaker = BooleanField("Pacemaker or other implanted electrical device")
+    anticoagulants = BooleanField("Anticoagulants or bleeding disorder")
+    needle_fainting = BooleanField("History of fainting with needles")
+    metal_allergy = BooleanField("Metal allergy")
+    skin_lesions = BooleanField("Skin lesions at the treatment area")
+    skin_lesions_site = StringField("Where", validators=[Length(max=200)], filters=[strip])
+    diabetes = BooleanField("Diabetes")
+    reduced_sensation = BooleanField("Reduced sensation")
+
+    medical_history = TextAreaField(
+        "Medical history", validators=[Length(max=5000)], filters=[strip]
+    )
+    medications = TextAreaField("Medications", validators=[Length(max=2000)], filters=[strip])
+    previous_treatments = TextAreaField(
+        "Previous treatments for this complaint", validators=[Length(max=2000)], filters=[strip]
+    )
+    co_interventions = MultiCheckboxField(
+        "Current co-interventions", choices=vocab.CO_INTERVENTIONS
+    )
+
+    sitting_hours = DecimalField(
+        "Hours sitting per day", places=1, validators=[Optional(), NumberRange(0, 24)]
+    )
+    break_habit = SelectField(
+        "Breaks from sitting", choices=_choices(vocab.BREAK_HABITS), filters=[_optional_choice]
+    )
+    exercise = SelectField(
+        "Exercise", choices=_choices(vocab.EXERCISE_LEVELS), filters=[_optional_choice]
+    )
+    exercise_notes = StringField("What exercise", validators=[Length(max=300)], filters=[strip])
+    lifting_at_work = BooleanField("Lifts at work")
+    stress_level = ScoreField("Stress (0 none, 10 extreme)", validators=[Optional()])
+    sleep_quality = ScoreField("Sleep quality (0 very poor, 10 excellent)", validators=[Optional()])
+    mattress = StringField("Mattress", validators=[Length(max=200)], filters=[strip])
+    sleep_position = SelectField(
+        "Sleep position", choices=_choices(vocab.SLEEP_POSITIONS), filters=[_optional_choice]
+    )
+    weight_trend = SelectField(
+        "Weight trend", choices=_choices(vocab.WEIGHT_TRENDS), filters=[_optional_choice]
+    )
+
+    tongue_colour = SelectField(
+        "Tongue colour", choices=_choices(vocab.TONGUE_COLOURS), filters=[_optional_choice]
+    )
+    tongue_coating = SelectField(
+        "Tongue coating", choices=_choices(vocab.TONGUE_COATINGS), filters=[_optional_choice]
+    )
+    tongue_shape = MultiCheckboxField("Tongue shape", choices=vocab.TONGUE_SHAPES)
+    tongue_moisture = SelectField(
+        "Tongue moisture", choices=_choices(vocab.TONGUE_MOISTURE), filters=[_optional_choice]
+    )
+    pulse_rate = IntegerField(
+        "Pulse rate (beats per minute)", validators=[Optional(), NumberRange(30, 200)]
+    )
+    pulse_qualities = MultiCheckboxField("Pulse qualities", choices=vocab.PULSE_QUALITIES)
+    pulse_left_cun = StringField("Left cun", validators=[Length(max=60)], filters=[strip])
+    pulse_left_guan = StringField("Left guan", validators=[Length(max=60)], filters=[strip])
+    pulse_left_chi = StringField("Left chi", validators=[Length(max=60)], filters=[strip])
+    pulse_right_cun = StringField("Right cun", validators=[Length(max=60)], filters=[strip])
+    pulse_right_guan = StringField("Right guan", validators=[Length(max=60)], filters=[strip])
+    pulse_right_chi = StringField("Right chi", validators=[Length(max=60)], filters=[strip])
+    patterns = MultiCheckboxField("Pattern diagnosis", choices=vocab.PATTERNS)
+    pattern_notes = TextAreaField("Pattern notes", validators=[Length(max=2000)], filters=[strip])
+
+    acupuncture_style = SelectField("Acupuncture style", choices=vocab.ACUPUNCTURE_STYLES)
+    rationale = TextAreaField("Treatment rationale", validators=[Length(max=2000)], filters=[strip])
+    planned_sessions = IntegerField(
+        "Planned sessions", validators=[Optional(), NumberRange(1, 100)]
+    )
+    planned_interval_days = IntegerField(
+        "Days between sessions", validators=[Optional(), NumberRange(1, 90)]
+    )
+    goals = TextAreaField("Patient's goals", validators=[Length(max=2000)], filters=[strip])
+    baseline_nrs = ScoreField(
+        "Baseline pain now (NRS 0-10)",
+        validators=[InputRequired(message="Record the baseline pain score.")],
+    )
+
+    PULSE_FIELDS = tuple(f"pulse_{code}" for code, _ in vocab.PULSE_POSITIONS)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        checks = (
+            (
+                self.pregnant.data and self.pregnancy_weeks.data is None,
+                self.pregnancy_weeks,
+                "Give the weeks of pregnancy (an estimate is fine).",
+            ),
+            (
+                not self.pregnant.data and self.pregnancy_weeks.data is not None,
+                self.pregnancy_weeks,
+                "Weeks given, but Pregnant is not ticked.",
+            ),
+            (
+                "other_cause" in (self.causes.data or []) and not self.causes_other.data,
+                self.causes_other,
+                "Describe the other cause.",
+            ),
+            (
+                self.skin_lesions.data and not self.skin_lesions_site.data,
+                self.skin_lesions_site,
+                "Say where the skin lesions are.",
+            ),
+            (
+                bool(
+                    self.onset_date.data
+                    and self.opened_on.data
+                    and self.onset_date.data > self.opened_on.data
+                ),
+                self.onset_date,
+                "Onset cannot be after the intake date.",
+            ),
+        )
+        for failed, field, message in checks:
+            if failed:
+                field.errors.append(message)
+                valid = False
+        return valid
+
+    def episode_values(self) -> dict:
+        """Submitted values keyed by Episode attribute."""
+        skip = {"version", "csrf_token", *self.PULSE_FIELDS}
+        values = {name: field.data for name, field in self._fields.items() if name not in skip}
+        values["pulse_positions"] = {
+            name.removeprefix("pulse_"): self[name].data
+            for name in self.PULSE_FIELDS
+            if self[name].data
+        }
+        return values
+
+    def load_pulse_positions(self, positions: dict) -> None:
+        for code, value in (positions or {}).items():
+            if f"pulse_{code}" in self._fields:
+                self[f"pulse_{code}"].data = value
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class AcknowledgeRedFlagsForm(FlaskForm):
+    note = TextAreaField(
+        "Acknowledgement note",
+        validators=[
+            DataRequired(message="Write what you decided, e.g. referred to GP on ..."),
+            Length(max=2000),
+        ],
+        filters=[strip],
+    )
+
+
+class CloseEpisodeForm(FlaskForm):
+    closed_on = DateField(
+        "Closed on", validators=[DataRequired(), not_in_future], default=date.today
+    )
+    close_reason = SelectField(
+        "Reason",
+        choices=_choices(vocab.CLOSE_REASONS, "Choose a reason"),
+        validators=[DataRequired(message="Choose a reason.")],
+    )
+    close_note = TextAreaField("Note", validators=[Length(max=2000)], filters=[strip])

@@ -1,0 +1,132 @@
+"""Opening, editing and closing episodes of care, and acknowledging red flags."""
+
+from datetime import date, timedelta
+
+from tracker.audit.services import record_event
+from tracker.conflicts import apply_changes, check_version
+from tracker.db_types import utcnow
+from tracker.extensions import db
+from tracker.intake.models import Episode
+
+ACUTE_LIMIT = timedelta(weeks=6)
+CHRONIC_FROM = timedelta(weeks=12)
+
+
+class IntakeError(ValueError):
+    """A user-facing reason an intake change was refused."""
+
+
+def duration_from_onset(onset: date | None, on: date) -> str | None:
+    """Acute under 6 weeks, subacute 6 to 12, chronic over 12 (None when onset is unknown)."""
+    if onset is None:
+        return None
+    elapsed = on - onset
+    if elapsed < ACUTE_LIMIT:
+        return "acute"
+    return "chronic" if elapsed > CHRONIC_FROM else "subacute"
+
+
+def open_episode(patient, *, practitioner, values: dict) -> Episode:
+    """Record an intake, opening a new episode of care for ``patient``."""
+    episode = Episode(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        practitioner=practitioner,
+        updated_by_id=practitioner.id,
+        status="open",
+    )
+    _assign(episode, values)
+    db.session.add(episode)
+    db.session.flush()
+    record_event(
+        "episode.create",
+        actor=practitioner,
+        entity=episode,
+        patient_id=patient.id,
+        details={"red_flags": len(episode.red_flags)},
+    )
+    return episode
+
+
+def update_episode(
+    episode: Episode, values: dict, *, expected_version: int | None, actor
+) -> list[str]:
+    """Apply an intake edit; return the changed field names.
+
+    A red flag that was not there before clears the acknowledgement, so the banner returns.
+
+    :raises EditConflict: someone saved this intake since the form was loaded.
+    :raises IntakeError: the episode is closed.
+    """
+    if not episode.is_open:
+        raise IntakeError("This episode is closed; reopen it to change the intake.")
+    check_version(episode, expected_version, values)
+    previous_flags = set(episode.red_flags or [])
+    changed = _assign(episode, values)
+    if set(episode.red_flags) - previous_flags:
+        episode.red_flags_acknowledged_at = None
+        episode.red_flags_acknowledged_by_id = None
+        episode.red_flags_acknowledgement = ""
+    if changed:
+        episode.updated_by_id = actor.id
+        db.session.flush()
+        record_event(
+            "episode.update",
+            actor=actor,
+            entity=episode,
+            patient_id=episode.patient_id,
+            details={"fields": changed, "version": episode.version},
+        )
+    return changed
+
+
+def acknowledge_red_flags(episode: Episode, *, note: str, actor) -> None:
+    """Record that a practitioner has seen the red flags and what they decided."""
+    if not episode.red_flags:
+        raise IntakeError("This intake has no red flags to acknowledge.")
+    episode.red_flags_acknowledged_at = utcnow()
+    episode.red_flags_acknowledged_by_id = actor.id
+    episode.red_flags_acknowledgement = note
+    record_event(
+        "episode.red_flags_acknowledge",
+        actor=actor,
+        entity=episode,
+        patient_id=episode.patient_id,
+        details={"red_flags": list(episode.red_flags)},
+    )
+
+
+def close_episode(episode: Episode, *, closed_on: date, reason: str, note: str, actor) -> None:
+    """Close an open episode with a reason."""
+    if not episode.is_open:
+        raise IntakeError("This episode is already closed.")
+    if closed_on < episode.opened_on:
+        raise IntakeError("An episode cannot close before it opened.")
+    episode.status = "closed"
+    episode.closed_on, episode.close_reason, episode.close_note = closed_on, reason, note
+    record_event(
+        "episode.close",
+        actor=actor,
+        entity=episode,
+        patient_id=episode.patient_id,
+        details={"reason": reason},
+    )
+
+
+def reopen_episode(episode: Episode, *, actor) -> None:
+    """Reopen a closed episode (the close reason is kept in the audit log)."""
+    if episode.is_open:
+        return
+    episode.status = "open"
+    episode.closed_on, episode.close_reason, episode.close_note = None, None, ""
+    record_event("episode.reopen", actor=actor, entity=episode, patient_id=episode.patient_id)
+
+
+def _assign(episode: Episode, values: dict) -> list[str]:
+    values = dict(values)
+    values["duration"] = duration_from_onset(
+        values.get("onset_date"), values["opened_on"]
+    ) or values.get("duration")
+    if not values.get("pregnant"):
+        values["pregnancy_weeks"] = None
+    return apply_changes(episode, values)

@@ -1,0 +1,1 @@
+"""Home redirect and the health check."""

@@ -1,0 +1,1 @@
+"""Patients: registration, demographics, search, archiving and consent."""

@@ -1,0 +1,141 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from tracker.patients.models import SEXES
+
+LANGUAGES = (("ja", "Japanese"), ("en", "English"), ("other", "Other"))
+
+
+def strip(value):
+    """Field filter: surrounding spaces never count, and an empty box becomes ""."""
+    return value.strip() if value else ""
+
+
+def not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError("This date is in the future.")
+
+
+def plausible_birth_date(form, field):
+    if field.data and field.data.year < 1900:
+        raise ValidationError("Check the year: it is before 1900.")
+
+
+class PatientForm(FlaskForm):
+    version = HiddenField()
+    chart_number = StringField(
+        "Chart number",
+        validators=[
+            Optional(),
+            Length(max=32),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+                message="Use letters, digits and hyphens, e.g. FW-0042.",
+            ),
+        ],
+        description="Leave blank to use the clinic's next number.",
+        filters=[strip],
+    )
+    family_name = StringField(
+        "Family name", validators=[DataRequired(), Length(max=100)], filters=[strip]
+    )
+    given_name = StringField("Given name", validators=[Length(max=100)], filters=[strip])
+    family_name_kana = StringField(
+        "Family name reading (kana)", validators=[Length(max=100)], filters=[strip]
+    )
+    given_name_kana = StringField(
+        "Given name reading (kana)", validators=[Length(max=100)], filters=[strip]
+    )
+    date_of_birth = DateField(
+        "Date of birth", validators=[Optional(), not_in_future, plausible_birth_date]
+    )
+    sex = SelectField("Sex", choices=list(SEXES.items()), default="unknown")
+    phone = StringField(
+        "Phone",
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+()\- ]+$", message="Digits, spaces, + - ( ) only."),
+        ],
+        filters=[strip],
+    )
+    email = EmailField(
+        "Email",
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+        filters=[strip],
+    )
+    postal_code = StringField("Postal code", validators=[Length(max=16)], filters=[strip])
+    address = StringField("Address", validators=[Length(max=300)], filters=[strip])
+    occupation = StringField(
+        "Occupation",
+        validators=[Length(max=120)],
+        description="Desk work, driving and lifting matter for back pain.",
+        filters=[strip],
+    )
+    preferred_language = SelectField("Preferred language", choices=LANGUAGES, default="ja")
+    emergency_contact = StringField(
+        "Emergency contact (name and phone)", validators=[Length(max=200)], filters=[strip]
+    )
+    referral_source = StringField("Referred by", validators=[Length(max=120)], filters=[strip])
+    admin_notes = TextAreaField(
+        "Front-desk notes (not clinical)", validators=[Length(max=2000)], filters=[strip]
+    )
+
+    def patient_values(self) -> dict:
+        """The submitted values keyed by model attribute (everything but the version)."""
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("version", "csrf_token")
+        }
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class ConsentForm(FlaskForm):
+    given = RadioField(
+        "Consent",
+        choices=[("yes", "Given"), ("no", "Refused or withdrawn")],
+        validators=[DataRequired(message="Choose whether consent was given.")],
+    )
+    consent_date = DateField("Date", validators=[DataRequired(), not_in_future], default=date.today)
+    form_version = StringField(
+        "Consent form version",
+        validators=[DataRequired(), Length(max=40)],
+        description="As printed on the signed form, e.g. 2026-04.",
+    )
+    witnessed_by = StringField("Witnessed by", validators=[Length(max=120)])
+    notes = StringField("Notes", validators=[Length(max=500)])
+
+
+class ArchiveForm(FlaskForm):
+    reason = StringField("Reason for archiving", validators=[DataRequired(), Length(max=200)])
+    confirm = BooleanField(
+        "I understand the record is kept and can be restored",
+        validators=[DataRequired(message="Tick to confirm.")],
+    )
+
+
+class PageForm(FlaskForm):
+    """Query-string filters for the patient list (GET, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by name, kana, chart number or phone", validators=[Length(max=100)])
+    archived = BooleanField("Show archived patients")
+    page = IntegerField(validators=[Optional()])

@@ -1,0 +1,255 @@
+"""Patient registration, editing, archiving, consent and search."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, select
+
+from tracker.audit.services import record_event
+from tracker.clinics.models import Clinic
+from tracker.conflicts import apply_changes, check_version
+from tracker.db_types import utcnow
+from tracker.extensions import db
+from tracker.intake.vocab import RED_FLAGS, label_of
+from tracker.patients.models import Consent, Patient
+from tracker.patients.search import build_search_text, query_terms
+
+# The fields an edit form may change; everything else is set by the services.
+EDITABLE_FIELDS = (
+    "chart_number",
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "postal_code",
+    "address",
+    "occupation",
+    "preferred_language",
+    "emergency_contact",
+    "referral_source",
+    "admin_notes",
+)
+
+
+class PatientError(ValueError):
+    """A user-facing reason a patient change was refused, with the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Banner:
+    level: str  # "danger", "warning" or "info": the banner's colour and urgency
+    title: str
+    text: str
+
+
+def chart_number_taken(clinic_id: int, chart_number: str, *, except_id: int | None = None) -> bool:
+    stmt = select(Patient.id).where(
+        Patient.clinic_id == clinic_id, Patient.chart_number == chart_number
+    )
+    if except_id is not None:
+        stmt = stmt.where(Patient.id != except_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def allocate_chart_number(clinic: Clinic) -> str:
+    """Take the clinic's next free chart number (skipping any typed in by hand)."""
+    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
+    db.session.refresh(clinic)
+    while True:
+        candidate = f"{clinic.chart_prefix}-{clinic.next_chart_number:04d}"
+        clinic.next_chart_number += 1
+        if not chart_number_taken(clinic.id, candidate):
+            return candidate
+
+
+def create_patient(clinic: Clinic, *, actor, is_demo: bool = False, **values) -> Patient:
+    """Register a patient; a blank chart number gets the clinic's next one.
+
+    :raises PatientError: the chart number is already used in this clinic.
+    """
+    values = {name: values.get(name) for name in EDITABLE_FIELDS if name in values}
+    if values.get("chart_number"):
+        if chart_number_taken(clinic.id, values["chart_number"]):
+            raise PatientError("This chart number is already used.", field="chart_number")
+    else:
+        values["chart_number"] = allocate_chart_number(clinic)
+    patient = Patient(
+        clinic_id=clinic.id,
+        created_by_id=actor.id if actor else None,
+        updated_by_id=actor.id if actor else None,
+        is_demo=is_demo,
+        **values,
+    )
+    patient.search_text = _search_text(patient)
+    db.session.add(patient)
+    db.session.flush()
+    record_event(
+        "patient.create", actor=actor, clinic_id=clinic.id, entity=patient, patient_id=patient.id
+    )
+    return patient
+
+
+def update_patient(
+    patient: Patient, values: dict, *, expected_version: int | None, actor
+) -> list[str]:
+    """Apply an edit; return the changed field names.
+
+    :raises EditConflict: someone saved the patient since the form was loaded.
+    :raises PatientError: the new chart number is taken.
+    """
+    values = {name: values[name] for name in EDITABLE_FIELDS if name in values}
+    check_version(patient, expected_version, values)
+    if not values.get("chart_number"):
+        raise PatientError("A chart number is required.", field="chart_number")
+    if chart_number_taken(patient.clinic_id, values["chart_number"], except_id=patient.id):
+        raise PatientError("This chart number is already used.", field="chart_number")
+    changed = apply_changes(patient, values)
+    if changed:
+        patient.search_text = _search_text(patient)
+        patient.updated_by_id = actor.id
+        db.session.flush()
+        record_event(
+            "patient.update",
+            actor=actor,
+            entity=patient,
+            patient_id=patient.id,
+            details={"fields": changed, "version": patient.version},
+        )
+    return changed
+
+
+def archive_patient(patient: Patient, *, reason: str, actor) -> None:
+    """Hide a patient from the default list. Nothing is deleted; ``restore_patient`` undoes it."""
+    if patient.is_archived:
+        return
+    patient.archived_at = utcnow()
+    patient.archived_by_id = actor.id
+    patient.archive_reason = reason.strip()
+    record_event("patient.archive", actor=actor, entity=patient, patient_id=patient.id)
+
+
+def restore_patient(patient: Patient, *, actor) -> None:
+    """Bring an archived patient back to the active list."""
+    if not patient.is_archived:
+        return
+    patient.archived_at = None
+    patient.archived_by_id = None
+    patient.archive_reason = ""
+    record_event("patient.restore", actor=actor, entity=patient, patient_id=patient.id)
+
+
+def record_consent(
+    patient: Patient,
+    *,
+    given: bool,
+    consent_date: date,
+    form_version: str,
+    witnessed_by: str,
+    notes: str,
+    actor,
+) -> Consent:
+    """Record consent (or its refusal or withdrawal); earlier records stay as history."""
+    consent = Consent(
+        patient=patient,
+        given=given,
+        consent_date=consent_date,
+        form_version=form_version.strip(),
+        witnessed_by=witnessed_by.strip(),
+        notes=notes.strip(),
+        recorded_by_id=actor.id,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    record_event(
+        "consent.record",
+        actor=actor,
+        entity=consent,
+        patient_id=patient.id,
+        details={"given": given},
+    )
+    return consent
+
+
+def current_consent(patient: Patient) -> Consent | None:
+    """The latest consent record, or None. Needs ``patient.consents`` loaded."""
+    return patient.consents[-1] if patient.consents else None
+
+
+def search_patients(clinic_id: int, query: str = "", *, archived: bool = False) -> Select:
+    """Patients of a clinic matching every term of ``query`` in any script, name-ordered."""
+    stmt = select(Patient).where(Patient.clinic_id == clinic_id)
+    stmt = stmt.where(
+        Patient.archived_at.is_not(None) if archived else Patient.archived_at.is_(None)
+    )
+    terms = query_terms(query)
+    if terms:
+        stmt = stmt.where(
+            and_(
+                *(
+                    Patient.search_text.like(f"%{_escape_like(term)}%", escape="\\")
+                    for term in terms
+                )
+            )
+        )
+    return stmt.order_by(
+        Patient.family_name_kana, Patient.family_name, Patient.given_name, Patient.id
+    )
+
+
+def patient_banners(patient: Patient, *, clinical: bool) -> list[Banner]:
+    """The banners on every page of a patient. Needs consents and episodes loaded.
+
+    ``clinical`` is False for reception, who sees the consent banner but no clinical facts.
+    """
+    banners = []
+    if patient.is_archived:
+        banners.append(Banner("info", "Archived", patient.archive_reason or "No reason given."))
+    if clinical:
+        open_episodes = [e for e in patient.episodes if e.is_open]
+        pending = [e for e in patient.episodes if e.red_flags_pending]
+        if pending:
+            flags = sorted({label_of(RED_FLAGS, code) for e in pending for code in e.red_flags})
+            banners.append(
+                Banner(
+                    "danger",
+                    "Red flags: refer for medical evaluation",
+                    "; ".join(flags)
+                    + ". Recorded at intake, not yet acknowledged by a practitioner.",
+                )
+            )
+        facts = sorted({fact for e in open_episodes for fact in e.safety_facts})
+        if facts:
+            banners.append(Banner("warning", "Safety", "; ".join(facts)))
+    consent = current_consent(patient)
+    if consent is None or not consent.given:
+        text = (
+            "No informed consent recorded."
+            if consent is None
+            else "Consent was refused or withdrawn."
+        )
+        banners.append(Banner("warning", "Consent missing", text))
+    return banners
+
+
+def _search_text(patient: Patient) -> str:
+    return build_search_text(
+        family_name=patient.family_name,
+        given_name=patient.given_name,
+        family_name_kana=patient.family_name_kana,
+        given_name_kana=patient.given_name_kana,
+        chart_number=patient.chart_number,
+        phone=patient.phone,
+        email=patient.email,
+    )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,179 @@
+"""Patient list, registration, demographics, archiving and consent."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.audit.services import record_event
+from tracker.auth.roles import PATIENT_ROLES
+from tracker.auth.sessions import roles_required
+from tracker.conflicts import EditConflict
+from tracker.extensions import db
+from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
+from tracker.patients.models import Patient
+from tracker.patients.services import (
+    PatientError,
+    archive_patient,
+    create_patient,
+    current_consent,
+    patient_banners,
+    record_consent,
+    restore_patient,
+    search_patients,
+    update_patient,
+)
+
+bp = Blueprint("patients", __name__)
+
+
+def load_patient(patient_id: int, *, for_update: bool = False) -> Patient:
+    """The patient if it belongs to the user's clinic, else 404 (never 403: ids don't leak)."""
+    stmt = select(Patient).where(
+        Patient.id == patient_id, Patient.clinic_id == current_user.clinic_id
+    )
+    stmt = stmt.options(selectinload(Patient.consents), selectinload(Patient.episodes))
+    if for_update:
+        stmt = stmt.with_for_update(of=Patient)
+    patient = db.session.scalar(stmt)
+    if patient is None:
+        abort(404)
+    return patient
+
+
+@bp.get("/")
+@roles_required(*PATIENT_ROLES)
+def index():
+    form = PageForm(request.args)
+    query = (form.q.data or "") if form.validate() else ""
+    stmt = search_patients(current_user.clinic_id, query, archived=bool(form.archived.data))
+    stmt = stmt.options(selectinload(Patient.consents), selectinload(Patient.episodes))
+    pagination = db.paginate(
+        stmt, per_page=current_app.config["PATIENTS_PER_PAGE"], error_out=False
+    )
+    clinical = current_user.can_read_clinical
+    badges = {p.id: patient_banners(p, clinical=clinical) for p in pagination.items}
+    return render_template(
+        "patients/index.html", form=form, pagination=pagination, query=query, badges=badges
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*PATIENT_ROLES)
+def create():
+    form = PatientForm()
+    if form.validate_on_submit():
+        try:
+            patient = create_patient(
+                current_user.clinic, actor=current_user, **form.patient_values()
+            )
+        except PatientError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Patient {patient.chart_number} registered.", "success")
+            return redirect(url_for("patients.detail", patient_id=patient.id))
+    return render_template(
+        "patients/form.html", form=form, patient=None
+    ), 422 if form.is_submitted() else 200
+
+
+@bp.get("/<int:patient_id>")
+@roles_required(*PATIENT_ROLES)
+def detail(patient_id: int):
+    patient = load_patient(patient_id)
+    record_event("patient.view", actor=current_user, entity=patient, patient_id=patient.id)
+    db.session.commit()
+    return _render_detail(patient, ArchiveForm())
+
+
+def _render_detail(patient: Patient, archive_form: ArchiveForm):
+    clinical = current_user.can_read_clinical
+    return render_template(
+        "patients/detail.html",
+        patient=patient,
+        clinical=clinical,
+        banners=patient_banners(patient, clinical=clinical),
+        consent=current_consent(patient),
+        archive_form=archive_form,
+        episodes=patient.episodes if clinical else [],
+    )
+
+
+@bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
+@roles_required(*PATIENT_ROLES)
+def edit(patient_id: int):
+    patient = load_patient(patient_id, for_update=request.method == "POST")
+    form = PatientForm(obj=patient)
+    conflict = None
+    if request.method == "GET":
+        form.version.data = patient.version
+    elif form.validate_on_submit():
+        try:
+            changed = update_patient(
+                patient,
+                form.patient_values(),
+                expected_version=form.expected_version(),
+                actor=current_user,
+            )
+        except EditConflict as error:
+            conflict = error
+            form.version.data = error.current_version
+        except PatientError as error:
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Patient details saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("patients.detail", patient_id=patient.id))
+    status = 409 if conflict else 422 if form.is_submitted() else 200
+    return render_template(
+        "patients/form.html", form=form, patient=patient, conflict=conflict
+    ), status
+
+
+@bp.post("/<int:patient_id>/archive")
+@roles_required(*PATIENT_ROLES)
+def archive(patient_id: int):
+    patient = load_patient(patient_id, for_update=True)
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        return _render_detail(patient, form), 422
+    archive_patient(patient, reason=form.reason.data, actor=current_user)
+    db.session.commit()
+    flash(
+        f"Patient {patient.chart_number} archived. Find it again with “Show archived”.", "success"
+    )
+    return redirect(url_for("patients.index"))
+
+
+@bp.post("/<int:patient_id>/restore")
+@roles_required(*PATIENT_ROLES)
+def restore(patient_id: int):
+    patient = load_patient(patient_id, for_update=True)
+    restore_patient(patient, actor=current_user)
+    db.session.commit()
+    flash(f"Patient {patient.chart_number} restored.", "success")
+    return redirect(url_for("patients.detail", patient_id=patient.id))
+
+
+@bp.route("/<int:patient_id>/consent", methods=["GET", "POST"])
+@roles_required(*PATIENT_ROLES)
+def consent(patient_id: int):
+    patient = load_patient(patient_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        record_consent(
+            patient,
+            given=form.given.data == "yes",
+            consent_date=form.consent_date.data,
+            form_version=form.form_version.data,
+            witnessed_by=form.witnessed_by.data,
+            notes=form.notes.data,
+            actor=current_user,
+        )
+        db.session.commit()
+        flash("Consent recorded.", "success")
+        return redirect(url_for("patients.detail", patient_id=patient.id))
+    return render_template(
+        "patients/consent.html", form=form, patient=patient
+    ), 422 if form.is_submitted() else 200
