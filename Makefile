@@ -24,6 +24,7 @@ instance/config.py:
 
 run: install instance/config.py
 	$(FLASK) db upgrade
+	$(FLASK) points load
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) demo-logins
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops)"

@@ -5,7 +5,9 @@ triggers exist, and migrations are exercised on every run), then each test gets 
 
 - SQLite (default): the migrated file is copied for every test;
 - PostgreSQL (``TEST_DATABASE_URL=postgresql://...``): the database is migrated once and every
-  table is truncated before each test.
+  table but the point catalog is truncated before each test.
+
+Either way the point catalog is loaded once, as ``make run`` loads it.
 """
 
 import os
@@ -20,6 +22,7 @@ from tests.factories import Factory
 from tracker import create_app
 from tracker.config import normalise_database_url
 from tracker.extensions import db
+from tracker.points.services import load_catalog
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
@@ -51,6 +54,9 @@ def migrated_database(tmp_path_factory):
     app = app_for(url)
     with app.app_context():
         upgrade()
+        load_catalog()  # reference data, as `make run` loads it; kept between tests
+        db.session.commit()
+        db.session.remove()
         db.engine.dispose()
     return url
 
@@ -70,7 +76,7 @@ def truncate_all(url: str) -> None:
             connection.execute(
                 text(
                     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                    "AND tablename <> 'alembic_version'"
+                    "AND tablename NOT IN ('alembic_version', 'points', 'point_aliases')"
                 )
             )
             .scalars()

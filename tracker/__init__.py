@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.auth.sessions import configure_login
     from tracker.database import configure_engine
     from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.sessions import guards  # noqa: F401  (signed notes refuse to change)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -50,11 +51,17 @@ def register_blueprints(app: Flask) -> None:
     from tracker.intake.views import bp as intake_bp
     from tracker.main.views import bp as main_bp
     from tracker.patients.views import bp as patients_bp
+    from tracker.points.views import bp as points_bp
+    from tracker.protocols.views import bp as protocols_bp
+    from tracker.sessions.views import bp as sessions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(patients_bp, url_prefix="/patients")
     app.register_blueprint(intake_bp, url_prefix="/patients/<int:patient_id>/episodes")
+    app.register_blueprint(sessions_bp, url_prefix="/patients/<int:patient_id>/sessions")
+    app.register_blueprint(points_bp, url_prefix="/points")
+    app.register_blueprint(protocols_bp, url_prefix="/protocols")
     app.register_blueprint(clinics_bp, url_prefix="/clinic")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 

@@ -11,6 +11,7 @@ from tracker.auth.services import AccountError, create_user
 from tracker.clinics.services import ClinicError, create_clinic, find_clinic_by_name
 from tracker.demo.services import DemoRefused, database_is_empty, seed_demo
 from tracker.extensions import db
+from tracker.points.cli import points_group
 
 
 @click.command("create-clinic")
@@ -112,4 +113,5 @@ COMMANDS = (
     seed_demo_command,
     demo_logins_command,
     audit_group,
+    points_group,
 )

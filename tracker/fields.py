@@ -1,18 +1,51 @@
-"""WTForms fields shared by several features' forms."""
+"""WTForms fields shared by several features' forms.
 
-from wtforms import RadioField, SelectMultipleField
+Vocabularies are plain ``(code, label)`` tuples (templates use them for labels too). WTForms
+3.3 deprecates tuple choices, so the choice fields here turn whatever they are given, at
+construction or when a view sets ``.choices`` later, into ``SelectChoice`` objects.
+"""
+
+import wtforms
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
-class MultiCheckboxField(SelectMultipleField):
+def as_select_choices(choices):
+    if choices is None or callable(choices):
+        return choices
+    return [c if isinstance(c, SelectChoice) else SelectChoice(c[0], c[1]) for c in choices]
+
+
+class _ChoiceObjects:
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, choices=as_select_choices(choices), **kwargs)
+
+    @property
+    def choices(self):
+        return wtforms.SelectField.choices.fget(self)
+
+    @choices.setter
+    def choices(self, value):
+        wtforms.SelectField.choices.fset(self, as_select_choices(value))
+
+
+class SelectField(_ChoiceObjects, wtforms.SelectField):
+    pass
+
+
+class RadioField(_ChoiceObjects, wtforms.RadioField):
+    pass
+
+
+class MultiCheckboxField(_ChoiceObjects, wtforms.SelectMultipleField):
     """A multi-select shown as a list of checkboxes (each with its own label)."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
     def pre_validate(self, form):
-        allowed = {value for value, _label in self.choices}
+        allowed = {choice.value for choice in self.choices}
         unknown = [value for value in self.data or [] if value not in allowed]
         if unknown:
             raise ValidationError("Choose only from the listed options.")
@@ -46,3 +79,30 @@ class ScoreField(RadioField):
     def pre_validate(self, form):
         if self.data is not None and not (self.low <= self.data <= self.high):
             raise ValidationError(self.range_message)
+
+
+def submitted_version(field) -> int | None:
+    """The record version an edit form was loaded at (its hidden field), or None if absent.
+
+    Without the field in the post, WTForms falls back to the record's own integer version.
+    """
+    text = str(field.data if field.data is not None else "")
+    return int(text) if text.isdigit() else None
+
+
+class EmailAddress:
+    """Email syntax check (no DNS lookup: clinics run on closed networks). Unlike WTForms'
+    Email validator it accepts the reserved test domains, which the demo accounts use."""
+
+    def __init__(self, message: str = "Enter a valid email address."):
+        self.message = message
+
+    def __call__(self, form, field):
+        from email_validator import EmailNotValidError, validate_email
+
+        if not field.data:
+            return
+        try:
+            validate_email(field.data, check_deliverability=False, test_environment=True)
+        except EmailNotValidError:
+            raise ValidationError(self.message) from None

@@ -10,6 +10,9 @@ from flask_login import current_user
 from tracker.intake import vocab
 from tracker.patients.forms import LANGUAGES
 from tracker.patients.models import SEXES
+from tracker.safety import vocab as safety_vocab
+from tracker.sessions import vocab as session_vocab
+from tracker.sessions.adjuncts import describe as describe_adjunct
 
 
 def clinic_zone() -> ZoneInfo:
@@ -76,6 +79,13 @@ def conflict_value(value) -> str:
     return str(value)
 
 
+def number(value) -> str:
+    """A Decimal without trailing zeros: 0.20 -> "0.2", 30.0 -> "30"."""
+    if value is None:
+        return ""
+    return f"{Decimal(value).normalize():f}"
+
+
 def audit_details(details: dict) -> str:
     parts = []
     for key, value in sorted((details or {}).items()):
@@ -96,8 +106,12 @@ def register(app) -> None:
         course_plan,
         conflict_value,
         audit_details,
+        number,
     ):
         app.add_template_filter(function)
+    app.add_template_filter(describe_adjunct, "adjunct_summary")
+    app.add_template_global(session_vocab, "session_vocab")
+    app.add_template_global(safety_vocab, "ae_vocab")
     app.add_template_filter(lambda code: SEXES.get(code, code), "sex_label")
     app.add_template_filter(lambda code: dict(LANGUAGES).get(code, code), "language_label")
     app.add_template_global(clinic_today, "today")

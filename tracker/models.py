@@ -8,8 +8,15 @@ from tracker.auth.models import LoginAttempt, LoginSession, User
 from tracker.clinics.models import Clinic
 from tracker.intake.models import Episode
 from tracker.patients.models import Consent, Patient
+from tracker.points.models import Point, PointAlias
+from tracker.protocols.models import Protocol, ProtocolPoint
+from tracker.safety.models import AdverseEvent
+from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
 
 __all__ = [
+    "Adjunct",
+    "AdverseEvent",
+    "Amendment",
     "AuditEvent",
     "Clinic",
     "Consent",
@@ -17,5 +24,11 @@ __all__ = [
     "LoginAttempt",
     "LoginSession",
     "Patient",
+    "Point",
+    "PointAlias",
+    "PointApplication",
+    "Protocol",
+    "ProtocolPoint",
+    "TreatmentSession",
     "User",
 ]

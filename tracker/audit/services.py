@@ -64,16 +64,26 @@ def record_event(
 def verify_chain() -> int | None:
     """Recompute every hash in order; return the id of the first row that does not match."""
     expected_prev = GENESIS_HASH
-    for event in _events_in_order():
-        if event.prev_hash != expected_prev or event.row_hash != _hash_event(event):
-            return event.id
-        expected_prev = event.row_hash
+    events = _events_in_order()
+    try:
+        for event in events:
+            if event.prev_hash != expected_prev or event.row_hash != _hash_event(event):
+                return event.id
+            expected_prev = event.row_hash
+    finally:
+        events.close()
     return None
 
 
 def _events_in_order() -> Iterator[AuditEvent]:
     stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
-    yield from db.session.scalars(stmt)
+    result = db.session.scalars(stmt)
+    try:
+        yield from result
+    finally:
+        # On PostgreSQL yield_per uses a server-side cursor: close it even when the caller
+        # stops early (verify_chain returns at the first broken row).
+        result.close()
 
 
 def _lock_chain() -> None:

@@ -1,18 +1,17 @@
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from tracker.auth.forms import MAX_PASSWORD, password_strength
 from tracker.auth.roles import Role
+from tracker.fields import EmailAddress, SelectField
 
 
 class StaffForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
-    )
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField("Role", choices=[(r.value, r.label) for r in Role])
     password = PasswordField(
         "Initial password",

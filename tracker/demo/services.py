@@ -2,6 +2,7 @@
 
 import random
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -9,6 +10,7 @@ from tracker.auth.services import create_user
 from tracker.clinics.models import Clinic
 from tracker.clinics.services import create_clinic
 from tracker.demo import data
+from tracker.demo.sessions import seed_article_course, seed_varied_sessions
 from tracker.extensions import db
 from tracker.intake import vocab
 from tracker.intake.services import close_episode, open_episode
@@ -16,6 +18,7 @@ from tracker.patients.models import Patient
 from tracker.patients.services import archive_patient, create_patient, record_consent
 
 PATIENT_COUNT = 40
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 class DemoRefused(RuntimeError):
@@ -61,7 +64,7 @@ def seed_demo(today: date | None = None) -> int:
         clinics[data.DEMO_CLINIC], reception, data.ARTICLE_PATIENT, date_of_birth=date(1987, 4, 12)
     )
     _consent(article, reception, today - timedelta(days=45))
-    open_episode(
+    episode = open_episode(
         article,
         practitioner=practitioner,
         values={
@@ -71,6 +74,7 @@ def seed_demo(today: date | None = None) -> int:
             "onset_date": today - timedelta(days=160),
         },
     )
+    seed_article_course(article, episode, practitioner, TOKYO)
 
     people = _people(rng)
     women = [i for i, person in enumerate(people) if person[-1] == "female"]
@@ -165,9 +169,11 @@ def _random_birth(rng: random.Random, today: date) -> date:
 def _random_history(
     rng, patient, practitioner, reception, today: date, index: int, *, pregnancy_weeks: int | None
 ) -> None:
-    """Consent and one or two intakes, with a few red flags and safety facts among them."""
+    """Consent, one or two intakes (a few red flags and safety facts among them) and the
+    sessions of the open episode."""
     opened = today - timedelta(days=rng.randint(3, 200))
-    if index % 9 != 4:  # a few patients have no consent yet: the banner must show
+    consented = index % 9 != 4  # a few patients have no consent yet: the banner must show
+    if consented:
         _consent(patient, reception, opened)
     if index % 13 == 6:  # one patient with a finished earlier episode
         earlier = open_episode(
@@ -184,11 +190,13 @@ def _random_history(
         )
     if index % 10 == 9:  # some registered patients have not had their intake yet
         return
-    open_episode(
+    episode = open_episode(
         patient,
         practitioner=practitioner,
         values=_random_intake(rng, opened, index, pregnancy_weeks),
     )
+    if consented:
+        seed_varied_sessions(rng, patient, episode, practitioner, TOKYO, today)
     if index == 30:
         archive_patient(patient, reason="Moved away from Tokyo", actor=reception)
 

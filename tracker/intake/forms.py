@@ -7,23 +7,18 @@ from wtforms import (
     DecimalField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.fields import MultiCheckboxField, ScoreField
+from tracker.fields import MultiCheckboxField, ScoreField, SelectField, submitted_version
 from tracker.intake import vocab
 from tracker.patients.forms import not_in_future, strip
 
 
 def _choices(vocabulary, blank="Not recorded"):
     return [("", blank), *vocabulary]
-
-
-def _optional_choice(value):
-    return value or None
 
 
 class IntakeForm(FlaskForm):
@@ -38,13 +33,9 @@ class IntakeForm(FlaskForm):
     body_region = SelectField("Body region", choices=vocab.BODY_REGIONS, default="thoracic")
     side = SelectField("Side", choices=vocab.SIDES, default="central")
     onset_date = DateField("Onset date", validators=[Optional(), not_in_future])
-    onset_type = SelectField(
-        "Onset", choices=_choices(vocab.ONSET_TYPES), filters=[_optional_choice]
-    )
+    onset_type = SelectField("Onset", default="", choices=_choices(vocab.ONSET_TYPES))
     duration = SelectField(
-        "Duration",
-        choices=_choices(vocab.DURATIONS, "Work out from onset date"),
-        filters=[_optional_choice],
+        "Duration", default="", choices=_choices(vocab.DURATIONS, "Work out from onset date")
     )
     causes = MultiCheckboxField("Likely causes", choices=vocab.CAUSES)
     causes_other = StringField("Other cause", validators=[Length(max=300)], filters=[strip])
@@ -81,32 +72,26 @@ class IntakeForm(FlaskForm):
         "Hours sitting per day", places=1, validators=[Optional(), NumberRange(0, 24)]
     )
     break_habit = SelectField(
-        "Breaks from sitting", choices=_choices(vocab.BREAK_HABITS), filters=[_optional_choice]
+        "Breaks from sitting", default="", choices=_choices(vocab.BREAK_HABITS)
     )
-    exercise = SelectField(
-        "Exercise", choices=_choices(vocab.EXERCISE_LEVELS), filters=[_optional_choice]
-    )
+    exercise = SelectField("Exercise", default="", choices=_choices(vocab.EXERCISE_LEVELS))
     exercise_notes = StringField("What exercise", validators=[Length(max=300)], filters=[strip])
     lifting_at_work = BooleanField("Lifts at work")
     stress_level = ScoreField("Stress (0 none, 10 extreme)", validators=[Optional()])
     sleep_quality = ScoreField("Sleep quality (0 very poor, 10 excellent)", validators=[Optional()])
     mattress = StringField("Mattress", validators=[Length(max=200)], filters=[strip])
     sleep_position = SelectField(
-        "Sleep position", choices=_choices(vocab.SLEEP_POSITIONS), filters=[_optional_choice]
+        "Sleep position", default="", choices=_choices(vocab.SLEEP_POSITIONS)
     )
-    weight_trend = SelectField(
-        "Weight trend", choices=_choices(vocab.WEIGHT_TRENDS), filters=[_optional_choice]
-    )
+    weight_trend = SelectField("Weight trend", default="", choices=_choices(vocab.WEIGHT_TRENDS))
 
-    tongue_colour = SelectField(
-        "Tongue colour", choices=_choices(vocab.TONGUE_COLOURS), filters=[_optional_choice]
-    )
+    tongue_colour = SelectField("Tongue colour", default="", choices=_choices(vocab.TONGUE_COLOURS))
     tongue_coating = SelectField(
-        "Tongue coating", choices=_choices(vocab.TONGUE_COATINGS), filters=[_optional_choice]
+        "Tongue coating", default="", choices=_choices(vocab.TONGUE_COATINGS)
     )
     tongue_shape = MultiCheckboxField("Tongue shape", choices=vocab.TONGUE_SHAPES)
     tongue_moisture = SelectField(
-        "Tongue moisture", choices=_choices(vocab.TONGUE_MOISTURE), filters=[_optional_choice]
+        "Tongue moisture", default="", choices=_choices(vocab.TONGUE_MOISTURE)
     )
     pulse_rate = IntegerField(
         "Pulse rate (beats per minute)", validators=[Optional(), NumberRange(30, 200)]
@@ -180,6 +165,10 @@ class IntakeForm(FlaskForm):
         """Submitted values keyed by Episode attribute."""
         skip = {"version", "csrf_token", *self.PULSE_FIELDS}
         values = {name: field.data for name, field in self._fields.items() if name not in skip}
+        for name, field in self._fields.items():
+            # A "Not recorded" select posts "": the model stores that as NULL.
+            if field.type == "SelectField" and values.get(name) == "":
+                values[name] = None
         values["pulse_positions"] = {
             name.removeprefix("pulse_"): self[name].data
             for name in self.PULSE_FIELDS
@@ -193,7 +182,7 @@ class IntakeForm(FlaskForm):
                 self[f"pulse_{code}"].data = value
 
     def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return submitted_version(self.version)
 
 
 class AcknowledgeRedFlagsForm(FlaskForm):

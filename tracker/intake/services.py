@@ -35,7 +35,7 @@ def open_episode(patient, *, practitioner, values: dict) -> Episode:
         updated_by_id=practitioner.id,
         status="open",
     )
-    _assign(episode, values)
+    apply_changes(episode, _normalised(values))
     db.session.add(episode)
     db.session.flush()
     record_event(
@@ -60,9 +60,10 @@ def update_episode(
     """
     if not episode.is_open:
         raise IntakeError("This episode is closed; reopen it to change the intake.")
+    values = _normalised(values)
     check_version(episode, expected_version, values)
     previous_flags = set(episode.red_flags or [])
-    changed = _assign(episode, values)
+    changed = apply_changes(episode, values)
     if set(episode.red_flags) - previous_flags:
         episode.red_flags_acknowledged_at = None
         episode.red_flags_acknowledged_by_id = None
@@ -122,11 +123,13 @@ def reopen_episode(episode: Episode, *, actor) -> None:
     record_event("episode.reopen", actor=actor, entity=episode, patient_id=episode.patient_id)
 
 
-def _assign(episode: Episode, values: dict) -> list[str]:
+def _normalised(values: dict) -> dict:
+    """The values as they will be stored: duration worked out from the onset date when there
+    is one, and no pregnancy weeks unless pregnant."""
     values = dict(values)
     values["duration"] = duration_from_onset(
         values.get("onset_date"), values["opened_on"]
     ) or values.get("duration")
     if not values.get("pregnant"):
         values["pregnancy_weeks"] = None
-    return apply_changes(episode, values)
+    return values

@@ -7,13 +7,12 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
-    RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from tracker.fields import EmailAddress, RadioField, SelectField, submitted_version
 from tracker.patients.models import SEXES
 
 LANGUAGES = (("ja", "Japanese"), ("en", "English"), ("other", "Other"))
@@ -74,7 +73,7 @@ class PatientForm(FlaskForm):
     )
     email = EmailField(
         "Email",
-        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+        validators=[Optional(), EmailAddress(), Length(max=254)],
         filters=[strip],
     )
     postal_code = StringField("Postal code", validators=[Length(max=16)], filters=[strip])
@@ -103,7 +102,7 @@ class PatientForm(FlaskForm):
         }
 
     def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return submitted_version(self.version)
 
 
 class ConsentForm(FlaskForm):
@@ -118,8 +117,8 @@ class ConsentForm(FlaskForm):
         validators=[DataRequired(), Length(max=40)],
         description="As printed on the signed form, e.g. 2026-04.",
     )
-    witnessed_by = StringField("Witnessed by", validators=[Length(max=120)])
-    notes = StringField("Notes", validators=[Length(max=500)])
+    witnessed_by = StringField("Witnessed by", validators=[Length(max=120)], filters=[strip])
+    notes = StringField("Notes", validators=[Length(max=500)], filters=[strip])
 
 
 class ArchiveForm(FlaskForm):

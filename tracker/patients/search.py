@@ -64,7 +64,7 @@ def build_search_text(
     """Everything a search should match for one patient, folded, space-separated."""
     names = [family_name, given_name, family_name_kana, given_name_kana]
     parts = {fold(n) for n in names if n}
-    readings = [family_name_kana or family_name, given_name_kana or given_name]
+    readings = [family_name_kana or family_name or "", given_name_kana or given_name or ""]
     for reading in readings:
         parts.update(romaji_variants(reading))
         if not reading.isascii():
@@ -72,6 +72,8 @@ def build_search_text(
     full_kana = (family_name_kana or "") + (given_name_kana or "")
     parts.update(romaji_variants(full_kana))
     parts.add(fold(chart_number))
+    # A chart number typed like a phone number ("2024-001") is searched by its digits.
+    parts.add(phone_digits(chart_number))
     parts.add(phone_digits(phone))
     parts.add(fold(email))
     return " ".join(sorted(p for p in parts if p))

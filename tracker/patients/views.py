@@ -23,6 +23,7 @@ from tracker.patients.services import (
     search_patients,
     update_patient,
 )
+from tracker.sessions.services import timeline_entries
 
 bp = Blueprint("patients", __name__)
 
@@ -91,6 +92,7 @@ def _render_detail(patient: Patient, archive_form: ArchiveForm):
     clinical = current_user.can_read_clinical
     return render_template(
         "patients/detail.html",
+        timeline=timeline_entries(patient.id) if clinical else [],
         patient=patient,
         clinical=clinical,
         banners=patient_banners(patient, clinical=clinical),

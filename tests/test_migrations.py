@@ -1,0 +1,196 @@
+"""The schema comes from the migrations only, and the database enforces what it promises."""
+
+import uuid
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, event, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from tests.conftest import TEST_DATABASE_URL, app_for
+from tracker.audit.models import AuditEvent
+from tracker.config import normalise_database_url
+from tracker.extensions import db
+from tracker.patients.models import Consent
+
+APP_TABLES = {
+    "audit_events",
+    "clinics",
+    "consents",
+    "episodes",
+    "login_attempts",
+    "login_sessions",
+    "patients",
+    "users",
+}
+needs_postgres = pytest.mark.skipif(
+    not TEST_DATABASE_URL, reason="PostgreSQL only: set TEST_DATABASE_URL"
+)
+
+
+def schema_differences(app) -> list:
+    """What autogenerate would write, with the options the app's Migrate uses."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": app.extensions["migrate"].configure_args["compare_type"]},
+        )
+        return compare_metadata(context, db.metadata)
+
+
+def migrate_and_compare(url: str) -> tuple[set, list]:
+    app = app_for(url)
+    with app.app_context():
+        upgrade()
+        try:
+            tables = set(inspect(db.engine).get_table_names())
+            return tables, schema_differences(app)
+        finally:
+            db.engine.dispose()
+
+
+@pytest.fixture
+def throwaway_postgres():
+    """A brand-new, empty PostgreSQL database next to TEST_DATABASE_URL, dropped afterwards."""
+    admin_url = normalise_database_url(TEST_DATABASE_URL)
+    name = f"tracker_migrations_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, request):
+    """An empty database on the backend under test (SQLite file, or a throw-away PG one)."""
+    if TEST_DATABASE_URL:
+        return request.getfixturevalue("throwaway_postgres")
+    return f"sqlite:///{tmp_path / 'empty.sqlite'}"
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """A migrated SQLite database whatever the backend under test (pragmas are SQLite's)."""
+    app = app_for(f"sqlite:///{tmp_path / 'fresh.sqlite'}", SQLITE_BUSY_TIMEOUT_SECONDS=0.2)
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_upgrade_builds_the_models_schema_on_an_empty_sqlite_file(tmp_path):
+    target = tmp_path / "brand-new.sqlite"
+    assert not target.exists()
+    tables, differences = migrate_and_compare(f"sqlite:///{target}")
+    assert tables >= APP_TABLES
+    assert "alembic_version" in tables
+    assert differences == []
+
+
+@needs_postgres
+def test_upgrade_builds_the_models_schema_on_an_empty_postgres_database(throwaway_postgres):
+    tables, differences = migrate_and_compare(throwaway_postgres)
+    assert tables >= APP_TABLES
+    assert differences == []
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_database_url):
+    app = app_for(empty_database_url)
+    with app.app_context():
+        try:
+            upgrade()
+            downgrade(revision="base")
+            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+            upgrade()
+            assert set(inspect(db.engine).get_table_names()) >= APP_TABLES
+            assert schema_differences(app) == []
+        finally:
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'tampered'",
+        "DELETE FROM audit_events",
+    ],
+)
+def test_audit_events_refuse_update_and_delete_in_the_database(factory, app, statement):
+    factory.clinic("Append Only Clinic")
+    with app.app_context():
+        before = db.session.execute(select(AuditEvent.id, AuditEvent.action)).all()
+        assert before, "creating a clinic writes an audit row"
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+            db.session.commit()
+        db.session.rollback()
+        after = db.session.execute(select(AuditEvent.id, AuditEvent.action)).all()
+    assert after == before
+
+
+def test_orphan_rows_are_refused(app_ctx):
+    db.session.add(Consent(patient_id=987654, given=True, consent_date=date(2026, 11, 1)))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(select(Consent.id)) is None
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_app):
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+            connection.execute(
+                text(
+                    "INSERT INTO consents (patient_id, given, consent_date, form_version, "
+                    "witnessed_by, notes, recorded_at) "
+                    "VALUES (987654, 1, '2026-11-01', '', '', '', '2026-11-01 00:00:00')"
+                )
+            )
+
+
+def test_sqlite_transactions_begin_immediate(sqlite_app):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(select(AuditEvent.id))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements[0] == "BEGIN IMMEDIATE"
+
+
+def test_sqlite_second_writer_waits_then_fails_cleanly(sqlite_app):
+    """The write lock is taken at BEGIN: a second transaction cannot start, rather than
+    failing half-way after it has already read and decided what to write."""
+    holder = db.engine.connect()
+    try:
+        holder.begin()
+        holder.execute(select(AuditEvent.id)).all()  # a reader only, yet it holds the lock
+        second = db.engine.connect()
+        try:
+            with pytest.raises(OperationalError, match="database is locked"):
+                second.begin()
+        finally:
+            second.close()
+        holder.rollback()
+        # Once the first transaction ends, the next one starts normally.
+        with db.engine.begin() as connection:
+            assert connection.execute(select(AuditEvent.id)).all() == []
+    finally:
+        holder.close()

@@ -1,0 +1,252 @@
+"""Demo treatment sessions: the article patient's course and plausible sessions for the rest."""
+
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from tracker.points.services import resolve_codes
+from tracker.protocols.builtin import MIDDLE_BACK_PAIN
+from tracker.sessions.services import amend_session, record_session, sign_session
+
+NEEDLES = {
+    "needle_type": "filiform",
+    "needle_gauge_mm": Decimal("0.20"),
+    "needle_length_mm": Decimal("40"),
+    "needle_brand": "Seirin J-type",
+    "needle_material": "stainless",
+}
+
+# DEMO-0001: eight sessions over six weeks, pain before treatment falling from 7 to 3.
+ARTICLE_COURSE = (
+    # day offset, pain before, pain after, adjunct
+    (0, 7, 5, "cupping"),
+    (5, 7, 5, None),
+    (10, 6, 4, "electroacupuncture"),
+    (15, 6, 4, "cupping"),
+    (20, 5, 3, "electroacupuncture"),
+    (26, 4, 3, None),
+    (33, 4, 2, "cupping"),
+    (40, 3, 2, "electroacupuncture"),
+)
+
+REGION_POINTS = {
+    "thoracic": ("BL17", "BL18", "BL20", "GV9", "LI4", "GB21", "SP6", "SI3"),
+    "lumbar": ("BL23", "BL25", "BL40", "GV4", "GB30", "KI3", "BL60", "GB34"),
+    "cervical": ("GB20", "GB21", "SI3", "LI4", "TE5", "GV14", "SI14"),
+    "shoulder": ("LI15", "TE14", "SI9", "LI4", "ST38", "LI11", "SI11"),
+}
+PREGNANCY_POINTS = {"LI4", "SP6", "GB21", "BL60", "BL67", "BL31", "BL32"}
+
+
+def seed_article_course(patient, episode, practitioner, zone: ZoneInfo) -> None:
+    """The clinic article's protocol, bilateral and midline as written, with cupping in some
+    sessions and electroacupuncture in others."""
+    points = resolve_codes([row.code for row in MIDDLE_BACK_PAIN.rows if row.code])
+    for number, (offset, before, after, adjunct) in enumerate(ARTICLE_COURSE, start=1):
+        day = episode.opened_on + timedelta(days=offset)
+        rows = [
+            {
+                "point": points[row.code],
+                "laterality": row.laterality,
+                "depth": row.depth,
+                "depth_unit": row.depth_unit,
+                "angle": row.angle,
+                "technique": row.technique,
+                "deqi_sought": True,
+                "deqi_obtained": True,
+                "stimulation": "manual",
+            }
+            for row in MIDDLE_BACK_PAIN.rows
+            if row.code
+        ]
+        rows.append(
+            {
+                "point": None,
+                "custom_label": "Left T7 paraspinal, tender on palpation",
+                "laterality": "left",
+                "depth": Decimal("10"),
+                "depth_unit": "mm",
+                "angle": "oblique",
+                "deqi_sought": True,
+                "stimulation": "manual",
+            }
+        )
+        retention = 20 + (number % 3) * 5
+        adjuncts = []
+        if adjunct == "cupping":
+            adjuncts.append(
+                {
+                    "kind": "cupping",
+                    "minutes": 8,
+                    "sites": "Upper back, both sides",
+                    "params": {"cupping_method": "dry", "cups": 6, "cupping_marks": "light"},
+                }
+            )
+        elif adjunct == "electroacupuncture":
+            for row in rows:
+                if row.get("point") is not None and row["point"].code in ("BL18", "BL23"):
+                    row["stimulation"] = "electrical"
+            adjuncts.append(
+                {
+                    "kind": "electroacupuncture",
+                    "minutes": retention,
+                    "sites": "",
+                    "params": {
+                        "ea_pairs": [["BL18", "BL23"]],
+                        "ea_frequency_hz": 2.0,
+                        "ea_frequency_2_hz": 100.0,
+                        "ea_waveform": "dense_disperse",
+                        "ea_intensity_note": "to comfort",
+                    },
+                }
+            )
+        visit = _record(
+            patient,
+            episode,
+            practitioner,
+            zone,
+            day,
+            time(10, 0),
+            rows,
+            adjuncts,
+            retention,
+            before,
+            after,
+            number,
+        )
+        visit.subjective = (
+            f"Session {number}. Mid-back ache {before}/10 after desk work; sleeping better."
+            if number > 1
+            else "Mid-back ache between the shoulder blades for five months, worse "
+            "after long days at the desk."
+        )
+        visit.objective = "Tight paraspinals T6-T9, tender left T7; thoracic rotation limited."
+        visit.assessment = "Qi and Blood stagnation in the upper back."
+        visit.plan = "Continue weekly; review posture and breaks."
+        visit.advice = (
+            ["posture", "breaks", "stretches"]
+            if number < 4
+            else ["core_exercises", "stretches", "sleep"]
+        )
+        visit.sensations = ["warmth", "relaxation"] if number % 2 else ["tingling", "heaviness"]
+        visit.next_visit_on = day + timedelta(days=5)
+        sign_session(visit, actor=practitioner)
+        if number == 3:
+            amend_session(
+                visit,
+                actor=practitioner,
+                reason="Added the palpation finding noted on paper at the table.",
+                values={"objective": visit.objective + " Trigger point left rhomboid."},
+            )
+
+
+def seed_varied_sessions(
+    rng: random.Random, patient, episode, practitioner, zone: ZoneInfo, today: date
+) -> None:
+    """One to six plausible sessions for a demo patient's open episode."""
+    days_open = (today - episode.opened_on).days
+    count = min(rng.randint(1, 6), max(1, days_open // 7))
+    candidates = list(
+        REGION_POINTS[episode.body_region if episode.body_region in REGION_POINTS else "thoracic"]
+    )
+    if episode.pregnant:
+        candidates = [code for code in candidates if code not in PREGNANCY_POINTS]
+    points = resolve_codes(candidates)
+    pain = episode.baseline_nrs
+    for number in range(1, count + 1):
+        day = episode.opened_on + timedelta(days=(number - 1) * max(1, days_open // count))
+        chosen = rng.sample(candidates, k=min(len(candidates), rng.randint(4, 6)))
+        rows = [
+            {
+                "point": points[code],
+                "laterality": "midline"
+                if points[code].is_midline
+                else rng.choice(("bilateral", "bilateral", "left", "right")),
+                "depth": Decimal(rng.choice((10, 12, 15, 20))),
+                "depth_unit": "mm",
+                "angle": "oblique" if points[code].thorax_depth_caution else "perpendicular",
+                "technique": "even",
+                "deqi_sought": True,
+                "deqi_obtained": rng.random() > 0.2,
+                "stimulation": "manual",
+            }
+            for code in chosen
+        ]
+        adjuncts = []
+        if rng.random() < 0.4:
+            adjuncts.append(
+                {
+                    "kind": "cupping",
+                    "minutes": 5,
+                    "sites": "Upper back",
+                    "params": {
+                        "cupping_method": rng.choice(("dry", "sliding")),
+                        "cups": rng.randint(2, 6),
+                    },
+                }
+            )
+        elif rng.random() < 0.3 and not episode.pacemaker:
+            adjuncts.append(
+                {
+                    "kind": "heat_lamp",
+                    "minutes": 15,
+                    "sites": "Lower back",
+                    "params": {"lamp_distance_cm": 40},
+                }
+            )
+        before = max(0, pain)
+        after = max(0, before - rng.randint(1, 3))
+        visit = _record(
+            patient,
+            episode,
+            practitioner,
+            zone,
+            day,
+            time(rng.choice((9, 11, 14, 16)), rng.choice((0, 30))),
+            rows,
+            adjuncts,
+            rng.choice((15, 20, 25, 30)),
+            before,
+            after,
+            number,
+        )
+        visit.subjective = "Feeling a little better." if number > 1 else episode.chief_complaint
+        pain = max(0, before - rng.choice((0, 1, 1, 2)))
+        # The newest session of a few patients stays a draft, as at the end of a busy day.
+        if number < count or rng.random() < 0.8:
+            sign_session(visit, actor=practitioner)
+
+
+def _record(
+    patient,
+    episode,
+    practitioner,
+    zone,
+    day,
+    start,
+    rows,
+    adjuncts,
+    retention,
+    before,
+    after,
+    number,
+):
+    started = datetime.combine(day, start, zone)
+    needles = sum(2 if row["laterality"] == "bilateral" else 1 for row in rows)
+    values = {
+        **NEEDLES,
+        "needle_lot": f"L{day:%y%m}-{number:02d}",
+        "started_at": started,
+        "inserted_at": started + timedelta(minutes=5),
+        "removed_at": started + timedelta(minutes=5 + retention),
+        "retention_minutes": retention,
+        "needles_inserted": needles,
+        "needles_removed": needles,
+        "pain_before": before,
+        "pain_after": after,
+        "protocol_name": MIDDLE_BACK_PAIN.name if patient.chart_number.endswith("0001") else "",
+    }
+    return record_session(
+        patient, episode, practitioner=practitioner, values=values, points=rows, adjuncts=adjuncts
+    )

@@ -1,0 +1,1 @@
+"""The acupuncture point catalog: WHO points and extra points, aliases, search, browsing."""

@@ -1,0 +1,104 @@
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+
+REGIONS = {
+    "head": "Head",
+    "face": "Face",
+    "neck": "Neck",
+    "chest": "Chest",
+    "upper_abdomen": "Upper abdomen",
+    "lower_abdomen": "Lower abdomen",
+    "upper_back": "Upper back",
+    "lower_back": "Lower back",
+    "sacral": "Sacrum and buttock",
+    "shoulder": "Shoulder",
+    "upper_limb": "Arm",
+    "hand": "Hand",
+    "lower_limb": "Leg",
+    "foot": "Foot",
+    "perineum": "Perineum",
+}
+
+MERIDIANS = {
+    "LU": "Lung",
+    "LI": "Large Intestine",
+    "ST": "Stomach",
+    "SP": "Spleen",
+    "HT": "Heart",
+    "SI": "Small Intestine",
+    "BL": "Bladder",
+    "KI": "Kidney",
+    "PC": "Pericardium",
+    "TE": "Triple Energizer",
+    "GB": "Gallbladder",
+    "LR": "Liver",
+    "GV": "Governor Vessel",
+    "CV": "Conception Vessel",
+    "EX": "Extra points",
+}
+
+# GV and CV run on the midline, as do three extra points: a needle there is one needle.
+MIDLINE_MERIDIANS = frozenset({"GV", "CV"})
+MIDLINE_EXTRA_POINTS = frozenset({"EX-HN3", "EX-B8", "EX-B9"})
+
+
+class Point(db.Model):
+    """One catalog point. Rows are upserted by code from tracker/points/data/points.csv."""
+
+    __tablename__ = "points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    meridian: Mapped[str] = mapped_column(String(4), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    sort_order: Mapped[int] = mapped_column(Integer)
+    pinyin: Mapped[str] = mapped_column(String(60))
+    hanzi: Mapped[str] = mapped_column(String(20))
+    english: Mapped[str] = mapped_column(String(120), default="")
+    location: Mapped[str] = mapped_column(Text, default="")
+    needling: Mapped[str] = mapped_column(Text, default="")
+    region: Mapped[str] = mapped_column(String(20))
+    pregnancy_caution: Mapped[bool] = mapped_column(Boolean, default=False)
+    pregnancy_source: Mapped[str] = mapped_column(Text, default="")
+    thorax_depth_caution: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_depth_mm: Mapped[int | None] = mapped_column(Integer)
+    depth_source: Mapped[str] = mapped_column(Text, default="")
+    always_warn: Mapped[bool] = mapped_column(Boolean, default=False)
+    always_warn_reason: Mapped[str] = mapped_column(Text, default="")
+    scheme: Mapped[str] = mapped_column(String(16))
+    needs_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Folded pinyin (no tones, no spaces), English and hanzi, for the search's text matches.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    aliases: Mapped[list["PointAlias"]] = relationship(
+        back_populates="point", order_by="PointAlias.id", lazy="raise_on_sql"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Point {self.code}>"
+
+    @property
+    def is_midline(self) -> bool:
+        return self.meridian in MIDLINE_MERIDIANS or self.code in MIDLINE_EXTRA_POINTS
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.pinyin}"
+
+
+class PointAlias(db.Model):
+    """Another code or name for a point (SJ5, LIV3, DU20, Hoku), stored normalised."""
+
+    __tablename__ = "point_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("points.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(40))  # as written in the catalog
+    normalised: Mapped[str] = mapped_column(String(40), unique=True)
+
+    point: Mapped[Point] = relationship(back_populates="aliases")
+
+    def __repr__(self) -> str:
+        return f"<PointAlias {self.id}>"

@@ -1,0 +1,1 @@
+"""Treatment protocols: named point sets applied to a session in one step."""

@@ -1,0 +1,122 @@
+"""Clinic protocols and turning any protocol into pre-filled point rows."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.audit.services import record_event
+from tracker.db_types import utcnow
+from tracker.extensions import db
+from tracker.points.services import resolve_codes
+from tracker.protocols.builtin import BUILTIN_PROTOCOLS
+from tracker.protocols.models import Protocol, ProtocolPoint
+
+PROTOCOL_POINT_FIELDS = (
+    "point",
+    "custom_label",
+    "laterality",
+    "depth",
+    "depth_unit",
+    "angle",
+    "technique",
+)
+
+
+class ProtocolError(ValueError):
+    """A user-facing reason a protocol change was refused."""
+
+
+def clinic_protocols(clinic_id: int, *, include_retired: bool = False) -> list[Protocol]:
+    stmt = (
+        select(Protocol)
+        .where(Protocol.clinic_id == clinic_id)
+        .options(selectinload(Protocol.points))
+        .order_by(Protocol.name)
+    )
+    if not include_retired:
+        stmt = stmt.where(Protocol.retired_at.is_(None))
+    return list(db.session.scalars(stmt))
+
+
+def protocol_choices(clinic_id: int) -> list[tuple[str, str]]:
+    """(key, name) of every protocol a session can apply: built-in first, then the clinic's."""
+    choices = [(f"builtin:{p.key}", f"{p.name} (built-in)") for p in BUILTIN_PROTOCOLS.values()]
+    choices += [(f"clinic:{p.id}", p.name) for p in clinic_protocols(clinic_id)]
+    return choices
+
+
+def protocol_rows(key: str, clinic_id: int) -> tuple[str, int | None, list[dict]] | None:
+    """The name, clinic protocol id (None for built-ins) and point rows of protocol ``key``."""
+    kind, _, ident = (key or "").partition(":")
+    if kind == "builtin" and ident in BUILTIN_PROTOCOLS:
+        protocol = BUILTIN_PROTOCOLS[ident]
+        points = resolve_codes([row.code for row in protocol.rows if row.code])
+        rows = [
+            {
+                "point": points.get(row.code) if row.code else None,
+                "custom_label": row.custom_label,
+                "laterality": row.laterality,
+                "depth": row.depth,
+                "depth_unit": row.depth_unit,
+                "angle": row.angle,
+                "technique": row.technique,
+            }
+            for row in protocol.rows
+            if row.code is None or row.code in points
+        ]
+        return protocol.name, None, rows
+    if kind == "clinic" and ident.isdigit():
+        protocol = db.session.scalar(
+            select(Protocol)
+            .options(selectinload(Protocol.points))
+            .where(Protocol.id == int(ident), Protocol.clinic_id == clinic_id)
+        )
+        if protocol is None:
+            return None
+        rows = [
+            {name: getattr(row, name) for name in PROTOCOL_POINT_FIELDS} for row in protocol.points
+        ]
+        return protocol.name, protocol.id, rows
+    return None
+
+
+def save_protocol(
+    clinic_id: int,
+    *,
+    name: str,
+    description: str,
+    rows: list[dict],
+    actor,
+    protocol: Protocol | None = None,
+) -> Protocol:
+    """Create a clinic protocol, or replace the name, description and points of one."""
+    name = name.strip()
+    clash = db.session.scalar(
+        select(Protocol.id).where(
+            Protocol.clinic_id == clinic_id, Protocol.name == name, Protocol.retired_at.is_(None)
+        )
+    )
+    if clash is not None and (protocol is None or clash != protocol.id):
+        raise ProtocolError("The clinic already has a protocol with this name.")
+    if not rows:
+        raise ProtocolError("A protocol needs at least one point.")
+    if protocol is None:
+        protocol = Protocol(clinic_id=clinic_id, created_by_id=actor.id)
+        db.session.add(protocol)
+        action = "protocol.create"
+    else:
+        action = "protocol.update"
+    protocol.name, protocol.description = name, description.strip()
+    protocol.points = [
+        ProtocolPoint(position=i, **{k: row.get(k) for k in PROTOCOL_POINT_FIELDS})
+        for i, row in enumerate(rows, start=1)
+    ]
+    db.session.flush()
+    record_event(action, actor=actor, entity=protocol, details={"points": len(rows)})
+    return protocol
+
+
+def retire_protocol(protocol: Protocol, *, actor) -> None:
+    """Take a protocol out of use; sessions that used it keep their link and its name."""
+    if protocol.retired_at is None:
+        protocol.retired_at = utcnow()
+        record_event("protocol.retire", actor=actor, entity=protocol)

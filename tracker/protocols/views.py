@@ -1,0 +1,130 @@
+"""The clinic's protocols: list, create, edit, retire. Built-in protocols are read-only."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.auth.roles import CLINICAL_ROLES
+from tracker.auth.sessions import roles_required
+from tracker.extensions import db
+from tracker.points.services import resolve_codes
+from tracker.protocols.builtin import BUILTIN_PROTOCOLS
+from tracker.protocols.forms import ProtocolForm
+from tracker.protocols.models import Protocol
+from tracker.protocols.services import (
+    ProtocolError,
+    clinic_protocols,
+    retire_protocol,
+    save_protocol,
+)
+from tracker.sessions.quick_entry import ResolvedCode, parse_quick_entry, to_shorthand
+
+bp = Blueprint("protocols", __name__)
+
+
+def load_protocol(protocol_id: int) -> Protocol:
+    protocol = db.session.scalar(
+        select(Protocol)
+        .options(selectinload(Protocol.points))
+        .where(Protocol.id == protocol_id, Protocol.clinic_id == current_user.clinic_id)
+    )
+    if protocol is None:
+        abort(404)
+    return protocol
+
+
+@bp.get("/")
+@roles_required(*CLINICAL_ROLES)
+def index():
+    return render_template(
+        "protocols/index.html",
+        builtins=list(BUILTIN_PROTOCOLS.values()),
+        protocols=clinic_protocols(current_user.clinic_id, include_retired=True),
+        shorthand=to_shorthand,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*CLINICAL_ROLES)
+def create():
+    return _edit(None)
+
+
+@bp.route("/<int:protocol_id>/edit", methods=["GET", "POST"])
+@roles_required(*CLINICAL_ROLES)
+def edit(protocol_id: int):
+    protocol = load_protocol(protocol_id)
+    if protocol.is_retired:
+        abort(404)
+    return _edit(protocol)
+
+
+@bp.post("/<int:protocol_id>/retire")
+@roles_required(*CLINICAL_ROLES)
+def retire(protocol_id: int):
+    protocol = load_protocol(protocol_id)
+    retire_protocol(protocol, actor=current_user)
+    db.session.commit()
+    flash(f"Protocol “{protocol.name}” retired. Sessions that used it keep its name.", "success")
+    return redirect(url_for("protocols.index"))
+
+
+def _edit(protocol: Protocol | None):
+    form = ProtocolForm()
+    if not form.is_submitted() and protocol is not None:
+        form.name.data, form.description.data = protocol.name, protocol.description
+        form.points.data = to_shorthand(_rows(protocol))
+    if form.validate_on_submit():
+        parsed = parse_quick_entry(form.points.data, _resolve)
+        if not parsed.ok:
+            form.points.errors.extend(parsed.errors)
+        else:
+            points = resolve_codes([row.code for row in parsed.rows if row.code])
+            rows = [
+                {
+                    "point": points.get(row.code) if row.code else None,
+                    "custom_label": row.custom_label,
+                    "laterality": row.laterality,
+                    "depth": row.depth,
+                    "depth_unit": row.depth_unit,
+                }
+                for row in parsed.rows
+            ]
+            try:
+                saved = save_protocol(
+                    current_user.clinic_id,
+                    name=form.name.data,
+                    description=form.description.data,
+                    rows=rows,
+                    actor=current_user,
+                    protocol=protocol,
+                )
+            except ProtocolError as error:
+                form.name.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"Protocol “{saved.name}” saved.", "success")
+                return redirect(url_for("protocols.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("protocols/form.html", form=form, protocol=protocol), status
+
+
+def _rows(protocol: Protocol) -> list[dict]:
+    return [
+        {
+            "code": row.point.code if row.point else None,
+            "laterality": row.laterality,
+            "custom_label": row.custom_label,
+            "depth": row.depth,
+            "depth_unit": row.depth_unit,
+        }
+        for row in protocol.points
+    ]
+
+
+def _resolve(tokens: list[str]) -> dict[str, ResolvedCode]:
+    return {
+        token: ResolvedCode(point.code, point.is_midline, point.needs_level)
+        for token, point in resolve_codes(tokens).items()
+    }

@@ -1,0 +1,1 @@
+"""Clinical safety: adverse events (and, in wave 3, the caution engine)."""

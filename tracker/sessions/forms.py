@@ -1,0 +1,364 @@
+"""The session form: session fields, a list of point rows and a list of adjunct rows."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from tracker.fields import MultiCheckboxField, ScoreField, SelectField, submitted_version
+from tracker.patients.forms import strip
+from tracker.points.services import resolve_codes
+from tracker.sessions import vocab
+from tracker.sessions.adjuncts import AdjunctRowForm
+from tracker.sessions.quick_entry import LEVELS
+
+MAX_DEPTH = {"mm": Decimal(120), "cun": Decimal(6)}
+
+
+def _choices(vocabulary, blank="—"):
+    return [("", blank), *vocabulary]
+
+
+class PointRowForm(Form):
+    code = StringField("Point", validators=[Length(max=20)], filters=[strip])
+    custom_label = StringField(
+        "Custom point (Ashi): where", validators=[Length(max=200)], filters=[strip]
+    )
+    vertebral_level = SelectField(
+        "Level", default="", choices=_choices([(lv, lv) for lv in LEVELS])
+    )
+    laterality = SelectField("Side", default="", choices=_choices(vocab.LATERALITIES))
+    depth = DecimalField("Depth", places=1, validators=[Optional()])
+    depth_unit = SelectField("Unit", choices=vocab.DEPTH_UNITS, default="mm")
+    angle = SelectField("Angle", default="", choices=_choices(vocab.ANGLES))
+    gauge_mm = DecimalField(
+        "Gauge (mm)",
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(Decimal("0.10"), Decimal("0.50"), message="Gauge is 0.10 to 0.50 mm."),
+        ],
+    )
+    length_mm = DecimalField(
+        "Length (mm)",
+        places=1,
+        validators=[Optional(), NumberRange(3, 125, message="Length is 3 to 125 mm.")],
+    )
+    technique = SelectField("Technique", default="", choices=_choices(vocab.TECHNIQUES))
+    deqi_sought = BooleanField("De qi sought", default=True)
+    deqi_obtained = SelectField(
+        "De qi obtained", default="", choices=[("", "Not noted"), ("yes", "Yes"), ("no", "No")]
+    )
+    stimulation = SelectField("Stimulation", choices=vocab.STIMULATIONS, default="manual")
+    retention_minutes = IntegerField(
+        "Own retention (min)",
+        validators=[Optional(), NumberRange(1, 240, message="Retention is 1 to 240 minutes.")],
+    )
+    remove = BooleanField("Remove this row")
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.code.data and not self.custom_label.data
+
+
+class SessionForm(FlaskForm):
+    version = HiddenField()
+    episode_id = SelectField("Episode of care", coerce=int, validate_choice=True)
+    session_date = DateField("Date", validators=[DataRequired()], default=date.today)
+    start_time = TimeField("Start time", validators=[DataRequired()])
+
+    needle_type = SelectField("Needle type", choices=vocab.NEEDLE_TYPES)
+    needle_gauge_mm = DecimalField(
+        "Gauge (mm)",
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(Decimal("0.10"), Decimal("0.50"), message="Gauge is 0.10 to 0.50 mm."),
+        ],
+    )
+    needle_length_mm = DecimalField(
+        "Length (mm)",
+        places=1,
+        validators=[Optional(), NumberRange(3, 125, message="Length is 3 to 125 mm.")],
+    )
+    needle_brand = StringField("Brand", validators=[Length(max=80)], filters=[strip])
+    needle_lot = StringField("Lot number", validators=[Length(max=60)], filters=[strip])
+    needle_material = SelectField("Material", choices=vocab.NEEDLE_MATERIALS)
+
+    quick_entry = StringField(
+        "Quick entry",
+        validators=[Length(max=2000)],
+        filters=[strip],
+        description="e.g. BL18 BL20 BL23 bilat, GV6, GV9, LI4 L, SP6 b/l, Ashi: left T7 paraspinal",
+    )
+    points = FieldList(FormField(PointRowForm), min_entries=0)
+
+    inserted_time = TimeField("Needles in at", validators=[Optional()])
+    removed_time = TimeField("Needles out at", validators=[Optional()])
+    retention_minutes = IntegerField(
+        "Retention (minutes)",
+        validators=[Optional(), NumberRange(1, 240, message="Retention must be 1 to 240 minutes.")],
+    )
+    needles_inserted = IntegerField(
+        "Needles inserted",
+        validators=[Optional(), NumberRange(0, 200, message="Count from 0 to 200.")],
+    )
+    needles_removed = IntegerField(
+        "Needles removed",
+        validators=[Optional(), NumberRange(0, 200, message="Count from 0 to 200.")],
+    )
+
+    adjuncts = FieldList(FormField(AdjunctRowForm), min_entries=0)
+
+    pain_before = ScoreField("Pain before (0-10)", validators=[Optional()])
+    pain_after = ScoreField("Pain after (0-10)", validators=[Optional()])
+    sensations = MultiCheckboxField("How the patient felt", choices=vocab.SENSATIONS)
+    sensations_notes = StringField("Other reactions", validators=[Length(max=500)], filters=[strip])
+
+    subjective = TextAreaField("Subjective", validators=[Length(max=5000)], filters=[strip])
+    objective = TextAreaField(
+        "Objective: palpation, range of motion", validators=[Length(max=5000)], filters=[strip]
+    )
+    tongue = StringField("Tongue", validators=[Length(max=300)], filters=[strip])
+    pulse = StringField("Pulse", validators=[Length(max=300)], filters=[strip])
+    assessment = TextAreaField(
+        "Assessment (pattern)", validators=[Length(max=5000)], filters=[strip]
+    )
+    plan = TextAreaField("Plan", validators=[Length(max=5000)], filters=[strip])
+    advice = MultiCheckboxField("Advice and home care given", choices=vocab.ADVICE)
+    advice_notes = TextAreaField("Other advice", validators=[Length(max=2000)], filters=[strip])
+    next_visit_on = DateField("Next visit", validators=[Optional()])
+
+    protocol_key = HiddenField()
+    copied_from_id = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolved = {}  # filled by validate(): typed code -> Point
+
+    def kept_point_rows(self):
+        return [
+            row.form for row in self.points if not row.form.remove.data and not row.form.is_blank
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        rows = self.kept_point_rows()
+        self.resolved = resolve_codes([row.code.data for row in rows if row.code.data])
+        for row in rows:
+            valid = self._check_point_row(row) and valid
+        codes = {
+            self.resolved[row.code.data].code for row in rows if row.code.data in self.resolved
+        }
+        for entry in self.adjuncts:
+            valid = entry.form.check(codes) and valid
+        valid = self._check_times() and valid
+        if (
+            self.next_visit_on.data
+            and self.session_date.data
+            and self.next_visit_on.data < self.session_date.data
+        ):
+            self.next_visit_on.errors.append("The next visit cannot be before this session.")
+            valid = False
+        return valid
+
+    def _check_point_row(self, row: PointRowForm) -> bool:
+        errors = []
+        point = self.resolved.get(row.code.data)
+        if row.code.data and point is None:
+            row.code.errors.append(f"“{row.code.data}” is not a point code we know.")
+            return False
+        if not row.laterality.data:
+            row.laterality.errors.append("Choose the side.")
+            return False
+        if point is not None:
+            if point.is_midline and row.laterality.data != "midline":
+                errors.append((row.laterality, f"{point.code} is on the midline: choose Midline."))
+            if not point.is_midline and row.laterality.data == "midline":
+                errors.append(
+                    (row.laterality, f"{point.code} is a paired point: choose left, right or both.")
+                )
+            if point.needs_level and not row.vertebral_level.data:
+                errors.append((row.vertebral_level, f"{point.code} needs the vertebral level."))
+            if not point.needs_level and row.vertebral_level.data:
+                errors.append((row.vertebral_level, "A level only goes with EX-B2 (Huatuojiaji)."))
+        if row.depth.data is not None:
+            limit = MAX_DEPTH[row.depth_unit.data or "mm"]
+            if not Decimal(0) < row.depth.data <= limit:
+                errors.append(
+                    (row.depth, f"Depth must be above 0 and at most {limit} {row.depth_unit.data}.")
+                )
+        for field, message in errors:
+            field.errors.append(message)
+        return not errors
+
+    def _check_times(self) -> bool:
+        start, end = self.inserted_time.data, self.removed_time.data
+        if start and end:
+            if end <= start:
+                self.removed_time.errors.append("Needles out must be after needles in.")
+                return False
+            minutes = _minutes_between(start, end)
+            typed = self.retention_minutes.data
+            if typed is not None and abs(typed - minutes) > 1:
+                self.retention_minutes.errors.append(
+                    f"The times give {minutes} minutes, not {typed}: correct one of them."
+                )
+                return False
+        return True
+
+    def session_values(self, zone: ZoneInfo) -> dict:
+        """Session-level values for the service, times turned into UTC."""
+        day = self.session_date.data
+
+        def at(moment: time | None) -> datetime | None:
+            return datetime.combine(day, moment, zone) if moment else None
+
+        retention = self.retention_minutes.data
+        if self.inserted_time.data and self.removed_time.data:
+            retention = _minutes_between(self.inserted_time.data, self.removed_time.data)
+        names = (
+            "needle_type",
+            "needle_gauge_mm",
+            "needle_length_mm",
+            "needle_brand",
+            "needle_lot",
+            "needle_material",
+            "needles_inserted",
+            "needles_removed",
+            "pain_before",
+            "pain_after",
+            "sensations",
+            "sensations_notes",
+            "subjective",
+            "objective",
+            "tongue",
+            "pulse",
+            "assessment",
+            "plan",
+            "advice",
+            "advice_notes",
+            "next_visit_on",
+        )
+        values = {name: self[name].data for name in names}
+        values.update(
+            started_at=at(self.start_time.data),
+            inserted_at=at(self.inserted_time.data),
+            removed_at=at(self.removed_time.data),
+            retention_minutes=retention,
+        )
+        return values
+
+    def point_values(self) -> list[dict]:
+        rows = []
+        for row in self.kept_point_rows():
+            rows.append(
+                {
+                    "point": self.resolved.get(row.code.data),
+                    "custom_label": "" if row.code.data else row.custom_label.data,
+                    "vertebral_level": row.vertebral_level.data or "",
+                    "laterality": row.laterality.data,
+                    "depth": row.depth.data,
+                    "depth_unit": row.depth_unit.data or "mm",
+                    "angle": row.angle.data or None,
+                    "gauge_mm": row.gauge_mm.data,
+                    "length_mm": row.length_mm.data,
+                    "technique": row.technique.data or None,
+                    "deqi_sought": row.deqi_sought.data,
+                    "deqi_obtained": {"yes": True, "no": False}.get(row.deqi_obtained.data),
+                    "stimulation": row.stimulation.data or "manual",
+                    "retention_minutes": row.retention_minutes.data,
+                }
+            )
+        return rows
+
+    def adjunct_values(self) -> list[dict]:
+        return [entry.form.values() for entry in self.adjuncts]
+
+    def expected_version(self) -> int | None:
+        return submitted_version(self.version)
+
+
+def point_form_data(row: dict) -> dict:
+    """A stored or proposed point row (with a Point object) as form-row data."""
+    point = row.get("point")
+    obtained = row.get("deqi_obtained")
+    return {
+        "code": point.code if point is not None else "",
+        "custom_label": row.get("custom_label", ""),
+        "vertebral_level": row.get("vertebral_level", ""),
+        "laterality": row.get("laterality") or "",
+        "depth": row.get("depth"),
+        "depth_unit": row.get("depth_unit") or "mm",
+        "angle": row.get("angle") or "",
+        "gauge_mm": row.get("gauge_mm"),
+        "length_mm": row.get("length_mm"),
+        "technique": row.get("technique") or "",
+        "deqi_sought": row.get("deqi_sought", True),
+        "deqi_obtained": {True: "yes", False: "no"}.get(obtained, ""),
+        "stimulation": row.get("stimulation") or "manual",
+        "retention_minutes": row.get("retention_minutes"),
+    }
+
+
+def _minutes_between(start: time, end: time) -> int:
+    today = date(2000, 1, 1)
+    delta: timedelta = datetime.combine(today, end) - datetime.combine(today, start)
+    return round(delta.total_seconds() / 60)
+
+
+class SignForm(FlaskForm):
+    """Signing is a button; the form exists for its CSRF token."""
+
+
+class AmendForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is the note amended?",
+        validators=[DataRequired(message="Say why the note is amended."), Length(max=2000)],
+        filters=[strip],
+    )
+    pain_before = ScoreField("Pain before (0-10)", validators=[Optional()])
+    pain_after = ScoreField("Pain after (0-10)", validators=[Optional()])
+    sensations_notes = StringField(
+        "How the patient felt", validators=[Length(max=500)], filters=[strip]
+    )
+    subjective = TextAreaField("Subjective", validators=[Length(max=5000)], filters=[strip])
+    objective = TextAreaField("Objective", validators=[Length(max=5000)], filters=[strip])
+    tongue = StringField("Tongue", validators=[Length(max=300)], filters=[strip])
+    pulse = StringField("Pulse", validators=[Length(max=300)], filters=[strip])
+    assessment = TextAreaField("Assessment", validators=[Length(max=5000)], filters=[strip])
+    plan = TextAreaField("Plan", validators=[Length(max=5000)], filters=[strip])
+    advice_notes = TextAreaField("Advice notes", validators=[Length(max=2000)], filters=[strip])
+    next_visit_on = DateField("Next visit", validators=[Optional()])
+
+    AMENDABLE = (
+        "pain_before",
+        "pain_after",
+        "sensations_notes",
+        "subjective",
+        "objective",
+        "tongue",
+        "pulse",
+        "assessment",
+        "plan",
+        "advice_notes",
+        "next_visit_on",
+    )
+
+    def amended_values(self) -> dict:
+        return {name: self[name].data for name in self.AMENDABLE}

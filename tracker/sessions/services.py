@@ -1,0 +1,376 @@
+"""Recording, editing, signing and amending treatment sessions; the patient's timeline."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.audit.services import record_event
+from tracker.conflicts import check_version
+from tracker.db_types import utcnow
+from tracker.extensions import db
+from tracker.safety.models import AdverseEvent
+from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
+
+# Session-level fields a form may set on a draft.
+SESSION_FIELDS = (
+    "started_at",
+    "needle_type",
+    "needle_gauge_mm",
+    "needle_length_mm",
+    "needle_brand",
+    "needle_lot",
+    "needle_material",
+    "inserted_at",
+    "removed_at",
+    "retention_minutes",
+    "needles_inserted",
+    "needles_removed",
+    "pain_before",
+    "pain_after",
+    "sensations",
+    "sensations_notes",
+    "subjective",
+    "objective",
+    "tongue",
+    "pulse",
+    "assessment",
+    "plan",
+    "advice",
+    "advice_notes",
+    "next_visit_on",
+    "protocol_id",
+    "protocol_name",
+    "copied_from_id",
+)
+POINT_FIELDS = (
+    "point",
+    "custom_label",
+    "vertebral_level",
+    "laterality",
+    "depth",
+    "depth_unit",
+    "angle",
+    "gauge_mm",
+    "length_mm",
+    "technique",
+    "deqi_sought",
+    "deqi_obtained",
+    "stimulation",
+    "retention_minutes",
+)
+ADJUNCT_FIELDS = ("kind", "minutes", "sites", "params", "notes")
+
+# What an amendment may correct on a signed note, with the label shown in its history.
+AMENDABLE_FIELDS = {
+    "pain_before": "Pain before",
+    "pain_after": "Pain after",
+    "sensations_notes": "How the patient felt",
+    "subjective": "Subjective",
+    "objective": "Objective",
+    "tongue": "Tongue",
+    "pulse": "Pulse",
+    "assessment": "Assessment",
+    "plan": "Plan",
+    "advice_notes": "Advice notes",
+    "next_visit_on": "Next visit",
+}
+
+
+class SessionError(ValueError):
+    """A user-facing reason a session change was refused."""
+
+
+class SigningRefused(SessionError):
+    """The note cannot be signed yet; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def record_session(
+    patient, episode, *, practitioner, values: dict, points: list[dict], adjuncts: list[dict]
+) -> TreatmentSession:
+    """Create a draft session with its point rows and adjuncts."""
+    if episode.patient_id != patient.id:
+        raise SessionError("That episode belongs to another patient.")
+    visit = TreatmentSession(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        episode=episode,
+        practitioner=practitioner,
+        status="draft",
+    )
+    _assign(visit, values)
+    visit.points = _point_rows(points)
+    visit.adjuncts = _adjunct_rows(adjuncts)
+    visit.amendments = []
+    db.session.add(visit)
+    db.session.flush()
+    record_event(
+        "session.create",
+        actor=practitioner,
+        entity=visit,
+        patient_id=patient.id,
+        details={"points": len(visit.points), "adjuncts": len(visit.adjuncts)},
+    )
+    return visit
+
+
+def update_draft(
+    visit: TreatmentSession,
+    *,
+    values: dict,
+    points: list[dict],
+    adjuncts: list[dict],
+    expected_version: int | None,
+    actor,
+) -> None:
+    """Replace a draft's fields, point rows and adjuncts.
+
+    :raises SessionError: the session is signed (amend it instead).
+    :raises EditConflict: someone saved it since the form was loaded.
+    """
+    if visit.is_signed:
+        raise SessionError("This note is signed; correct it with an amendment.")
+    check_version(visit, expected_version, {k: v for k, v in values.items() if k in SESSION_FIELDS})
+    _assign(visit, values)
+    visit.points = _point_rows(points)
+    visit.adjuncts = _adjunct_rows(adjuncts)
+    db.session.flush()
+    record_event(
+        "session.update",
+        actor=actor,
+        entity=visit,
+        patient_id=visit.patient_id,
+        details={"version": visit.version, "fields": ["draft"]},
+    )
+
+
+def signing_problems(visit: TreatmentSession) -> list[str]:
+    """Everything that stops ``visit`` from being signed (empty when it can be)."""
+    problems = []
+    if not visit.points and not visit.adjuncts:
+        problems.append("Nothing was recorded: add the points or techniques used.")
+    if visit.pain_before is None or visit.pain_after is None:
+        problems.append("Record the pain score before and after treatment.")
+    if visit.points and visit.retention_minutes is None:
+        problems.append("Record the needle retention time.")
+    if visit.points and (visit.needles_inserted is None or visit.needles_removed is None):
+        problems.append("Count the needles: record how many were inserted and removed.")
+    elif (
+        visit.points
+        and visit.needles_inserted != visit.needles_removed
+        and not _retained_needle_recorded(visit)
+    ):
+        problems.append(
+            f"{visit.needles_inserted} needles inserted but {visit.needles_removed} removed. "
+            "Find the missing needle, or record a “Retained or missing needle” adverse "
+            "event with the action taken."
+        )
+    return problems
+
+
+def sign_session(visit: TreatmentSession, *, actor) -> None:
+    """Sign the note: from now on it changes only through amendments.
+
+    :raises SigningRefused: with every problem listed.
+    """
+    if visit.is_signed:
+        raise SessionError("This note is already signed.")
+    problems = signing_problems(visit)
+    if problems:
+        raise SigningRefused(problems)
+    visit.status = "signed"
+    visit.signed_at = utcnow()
+    visit.signed_by_id = actor.id
+    db.session.flush()
+    record_event("session.sign", actor=actor, entity=visit, patient_id=visit.patient_id)
+
+
+def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor) -> Amendment:
+    """Record a correction to a signed note; the original stays as it was signed.
+
+    :raises SessionError: the note is a draft, no reason is given, or nothing changed.
+    """
+    if not visit.is_signed:
+        raise SessionError("Drafts are edited directly; only signed notes are amended.")
+    if not reason.strip():
+        raise SessionError("Say why the note is amended.")
+    current = effective_values(visit)
+    changes = [
+        {
+            "field": name,
+            "label": AMENDABLE_FIELDS[name],
+            "old": _jsonable(current[name]),
+            "new": _jsonable(value),
+        }
+        for name, value in values.items()
+        if name in AMENDABLE_FIELDS and _jsonable(current[name]) != _jsonable(value)
+    ]
+    if not changes:
+        raise SessionError("Nothing was changed, so there is nothing to amend.")
+    amendment = Amendment(session=visit, author_id=actor.id, reason=reason.strip(), changes=changes)
+    db.session.add(amendment)
+    db.session.flush()
+    record_event(
+        "session.amend",
+        actor=actor,
+        entity=visit,
+        patient_id=visit.patient_id,
+        details={"fields": [c["field"] for c in changes], "amendment": amendment.id},
+    )
+    return amendment
+
+
+def effective_values(visit: TreatmentSession) -> dict:
+    """The amendable fields as they read now: the signed values with every amendment applied.
+
+    Needs ``visit.amendments`` loaded.
+    """
+    values = {name: getattr(visit, name) for name in AMENDABLE_FIELDS}
+    for amendment in visit.amendments:
+        for change in amendment.changes:
+            values[change["field"]] = _from_json(change["field"], change["new"])
+    return values
+
+
+def amended_fields(visit: TreatmentSession) -> set[str]:
+    return {c["field"] for a in visit.amendments for c in a.changes}
+
+
+def proposed_needle_count(points: list[dict]) -> int:
+    """Needles the rows account for: a bilateral point is two needles."""
+    return sum(2 if row.get("laterality") == "bilateral" else 1 for row in points)
+
+
+def patient_timeline(patient_id: int) -> list[TreatmentSession]:
+    """A patient's sessions, newest first, with everything the timeline shows (5 queries,
+    however many sessions)."""
+    stmt = (
+        select(TreatmentSession)
+        .where(TreatmentSession.patient_id == patient_id)
+        .options(
+            joinedload(TreatmentSession.practitioner),
+            selectinload(TreatmentSession.points),
+            selectinload(TreatmentSession.adjuncts),
+            selectinload(TreatmentSession.amendments),
+        )
+        .order_by(TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+SIDE_ABBREVIATIONS = {"left": "L", "right": "R", "bilateral": "B", "midline": ""}
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a patient's timeline, ready to show."""
+
+    visit: TreatmentSession
+    points: list[str]
+    adjuncts: list[str]
+    pain_before: int | None
+    pain_after: int | None
+    adverse_events: int = 0
+
+
+def timeline_entries(patient_id: int) -> list[TimelineEntry]:
+    """The patient's timeline, newest first, pain scores as amended (constant query count)."""
+    from tracker.sessions.adjuncts import describe
+
+    entries = []
+    for visit in patient_timeline(patient_id):
+        current = effective_values(visit)
+        points = [
+            f"{row.code} ({SIDE_ABBREVIATIONS[row.laterality]})"
+            if SIDE_ABBREVIATIONS.get(row.laterality)
+            else row.code
+            for row in visit.points
+        ]
+        entries.append(
+            TimelineEntry(
+                visit=visit,
+                points=points,
+                adjuncts=[describe(a) for a in visit.adjuncts],
+                pain_before=current["pain_before"],
+                pain_after=current["pain_after"],
+            )
+        )
+    return entries
+
+
+def last_session(patient_id: int, *, before_id: int | None = None) -> TreatmentSession | None:
+    """The patient's most recent session (with points and adjuncts), for "copy last session"."""
+    stmt = (
+        select(TreatmentSession)
+        .where(TreatmentSession.patient_id == patient_id)
+        .options(selectinload(TreatmentSession.points), selectinload(TreatmentSession.adjuncts))
+        .order_by(TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
+        .limit(1)
+    )
+    if before_id is not None:
+        stmt = stmt.where(TreatmentSession.id != before_id)
+    return db.session.scalar(stmt)
+
+
+def rows_of(visit: TreatmentSession) -> tuple[list[dict], list[dict]]:
+    """A session's point rows and adjuncts as plain dicts, ready to pre-fill a new session."""
+    points = [{name: getattr(row, name) for name in POINT_FIELDS} for row in visit.points]
+    adjuncts = [{name: getattr(row, name) for name in ADJUNCT_FIELDS} for row in visit.adjuncts]
+    return points, adjuncts
+
+
+def _retained_needle_recorded(visit: TreatmentSession) -> bool:
+    return (
+        db.session.scalar(
+            select(AdverseEvent.id)
+            .where(
+                AdverseEvent.session_id == visit.id,
+                AdverseEvent.code == "retained_needle",
+                AdverseEvent.action_taken != "",
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _assign(visit: TreatmentSession, values: dict) -> None:
+    for name in SESSION_FIELDS:
+        if name in values:
+            setattr(visit, name, values[name])
+
+
+def _point_rows(rows: list[dict]) -> list[PointApplication]:
+    return [
+        PointApplication(position=index, **{k: row[k] for k in POINT_FIELDS if k in row})
+        for index, row in enumerate(rows, start=1)
+    ]
+
+
+def _adjunct_rows(rows: list[dict]) -> list[Adjunct]:
+    return [
+        Adjunct(position=index, **{k: row[k] for k in ADJUNCT_FIELDS if k in row})
+        for index, row in enumerate(rows, start=1)
+    ]
+
+
+def _jsonable(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _from_json(name: str, value):
+    if name == "next_visit_on" and value:
+        return date.fromisoformat(value)
+    return value

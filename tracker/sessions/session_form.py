@@ -1,0 +1,178 @@
+"""Building and re-building the session form: pre-filling from a protocol or the last
+session, and the form's non-saving actions (parse quick entry, add a row, add a technique).
+
+Every action works without JavaScript: the form posts with ``action=...`` and comes back with
+the change made and nothing saved.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tracker.points.services import resolve_codes
+from tracker.protocols.services import protocol_rows
+from tracker.sessions import vocab
+from tracker.sessions.adjuncts import adjunct_form_data
+from tracker.sessions.forms import SessionForm, point_form_data
+from tracker.sessions.quick_entry import ResolvedCode, parse_quick_entry
+from tracker.sessions.services import last_session, proposed_needle_count, rows_of
+
+NEEDLE_FIELDS = (
+    "needle_type",
+    "needle_gauge_mm",
+    "needle_length_mm",
+    "needle_brand",
+    "needle_lot",
+    "needle_material",
+)
+ADJUNCT_KINDS = dict(vocab.ADJUNCT_KINDS)
+
+
+def episode_choices(patient, include=None) -> list[tuple[int, str]]:
+    """Open episodes (and ``include``, a draft's own episode even if closed since)."""
+    episodes = [e for e in patient.episodes if e.is_open or (include and e.id == include.id)]
+    return [(e.id, f"{e.opened_on.isoformat()} · {e.chief_complaint}") for e in episodes]
+
+
+def prefill_new_session(patient, zone: ZoneInfo, args) -> SessionForm:
+    """A new session form: now, the patient's latest open episode, the needles used last time,
+    and the rows of ``?protocol=<key>`` or ``?copy=last``."""
+    now = datetime.now(zone)
+    data = {
+        "session_date": now.date(),
+        "start_time": now.time().replace(second=0, microsecond=0),
+        "points": [],
+        "adjuncts": [],
+    }
+    previous = last_session(patient.id)
+    if previous is not None:
+        data.update({name: getattr(previous, name) for name in NEEDLE_FIELDS})
+    open_episodes = [e for e in patient.episodes if e.is_open]
+    if open_episodes:
+        data["episode_id"] = open_episodes[0].id
+    if args.get("copy") == "last" and previous is not None:
+        points, adjuncts = rows_of(previous)
+        data["points"] = [point_form_data(row) for row in points]
+        data["adjuncts"] = [adjunct_form_data(row) for row in adjuncts]
+        data["copied_from_id"] = str(previous.id)
+        data["retention_minutes"] = previous.retention_minutes
+    elif args.get("protocol"):
+        found = protocol_rows(args["protocol"], patient.clinic_id)
+        if found:
+            data["points"] = [point_form_data(row) for row in found[2]]
+            data["protocol_key"] = args["protocol"]
+    if data["points"]:
+        data["needles_inserted"] = proposed_needle_count(
+            [{"laterality": row["laterality"]} for row in data["points"]]
+        )
+    return SessionForm(data=data)
+
+
+def prefill_from_session(visit, zone: ZoneInfo) -> SessionForm:
+    """The edit form of a draft."""
+    points, adjuncts = rows_of(visit)
+    names = (
+        *NEEDLE_FIELDS,
+        "retention_minutes",
+        "needles_inserted",
+        "needles_removed",
+        "pain_before",
+        "pain_after",
+        "sensations",
+        "sensations_notes",
+        "subjective",
+        "objective",
+        "tongue",
+        "pulse",
+        "assessment",
+        "plan",
+        "advice",
+        "advice_notes",
+        "next_visit_on",
+    )
+    data = {name: getattr(visit, name) for name in names}
+    started = visit.started_at.astimezone(zone)
+    data.update(
+        version=visit.version,
+        episode_id=visit.episode_id,
+        session_date=started.date(),
+        start_time=started.time().replace(second=0, microsecond=0),
+        inserted_time=visit.inserted_at.astimezone(zone).time() if visit.inserted_at else None,
+        removed_time=visit.removed_at.astimezone(zone).time() if visit.removed_at else None,
+        points=[point_form_data(row) for row in points],
+        adjuncts=[adjunct_form_data(row) for row in adjuncts],
+        copied_from_id=str(visit.copied_from_id or ""),
+    )
+    return SessionForm(data=data)
+
+
+def apply_form_action(form: SessionForm, action: str) -> int | None:
+    """Carry out a non-saving action; return the status to re-render with, or None to save.
+
+    Saving also reads the quick-entry box, so typed shorthand is never lost.
+    """
+    if action.startswith("add_adjunct:"):
+        kind = action.removeprefix("add_adjunct:")
+        if kind in ADJUNCT_KINDS:
+            form.adjuncts.append_entry({"kind": kind})
+        return 200
+    if action.startswith("remove_adjunct:"):
+        index = action.removeprefix("remove_adjunct:")
+        kept = [entry.form.data for i, entry in enumerate(form.adjuncts) if str(i) != index]
+        _replace(form.adjuncts, kept)
+        return 200
+    if action == "add_point":
+        _replace(form.points, _kept_point_data(form) + [{}])
+        return 200
+    if form.quick_entry.data:
+        result = parse_quick_entry(form.quick_entry.data, _resolve)
+        if not result.ok:
+            # Errors is a tuple until the form validates; this runs before validation.
+            form.quick_entry.errors = [*form.quick_entry.errors, *result.errors]
+            return 422
+        parsed = [
+            {
+                "code": row.code or "",
+                "custom_label": row.custom_label,
+                "vertebral_level": row.level,
+                "laterality": row.laterality,
+                "depth": row.depth,
+                "depth_unit": row.depth_unit,
+                "deqi_sought": True,
+                "stimulation": "manual",
+            }
+            for row in result.rows
+        ]
+        _replace(form.points, _kept_point_data(form) + parsed)
+        form.quick_entry.data = ""
+        if not form.needles_inserted.data:
+            form.needles_inserted.data = proposed_needle_count(
+                [{"laterality": row.laterality.data} for row in form.kept_point_rows()]
+            )
+        if action == "parse":
+            return 200
+    elif action == "parse":
+        return 200
+    if action == "recount":
+        form.needles_inserted.data = proposed_needle_count(
+            [{"laterality": row.laterality.data} for row in form.kept_point_rows()]
+        )
+        return 200
+    return None
+
+
+def _kept_point_data(form: SessionForm) -> list[dict]:
+    return [row.data for row in form.kept_point_rows()]
+
+
+def _replace(field_list, rows: list[dict]) -> None:
+    field_list.entries = []
+    field_list.last_index = -1
+    for data in rows:
+        field_list.append_entry(data)
+
+
+def _resolve(tokens: list[str]) -> dict[str, ResolvedCode]:
+    return {
+        token: ResolvedCode(point.code, point.is_midline, point.needs_level)
+        for token, point in resolve_codes(tokens).items()
+    }

@@ -1,0 +1,307 @@
+"""Logging a treatment session, its page, signing, amending, and adverse events on it."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tracker.audit.services import record_event
+from tracker.auth.roles import CLINICAL_ROLES
+from tracker.auth.sessions import roles_required
+from tracker.conflicts import EditConflict
+from tracker.extensions import db
+from tracker.patients.services import patient_banners
+from tracker.patients.views import load_patient
+from tracker.points.services import point_choices
+from tracker.protocols.services import protocol_choices, protocol_rows
+from tracker.safety.forms import AdverseEventForm
+from tracker.safety.models import AdverseEvent
+from tracker.safety.services import SafetyError, record_adverse_event
+from tracker.sessions import vocab
+from tracker.sessions.forms import AmendForm, SessionForm, SignForm
+from tracker.sessions.models import Amendment, TreatmentSession
+from tracker.sessions.services import (
+    SessionError,
+    SigningRefused,
+    amend_session,
+    amended_fields,
+    effective_values,
+    last_session,
+    record_session,
+    sign_session,
+    signing_problems,
+    update_draft,
+)
+from tracker.sessions.session_form import (
+    apply_form_action,
+    episode_choices,
+    prefill_from_session,
+    prefill_new_session,
+)
+
+bp = Blueprint("sessions", __name__)
+
+
+def load_session(patient_id: int, session_id: int, *, for_update: bool = False) -> TreatmentSession:
+    """The session if it belongs to this patient of the user's clinic, else 404."""
+    patient = load_patient(patient_id)
+    stmt = (
+        select(TreatmentSession)
+        .where(TreatmentSession.id == session_id, TreatmentSession.patient_id == patient.id)
+        .options(
+            joinedload(TreatmentSession.practitioner),
+            joinedload(TreatmentSession.signed_by),
+            joinedload(TreatmentSession.episode),
+            selectinload(TreatmentSession.points),
+            selectinload(TreatmentSession.adjuncts),
+            selectinload(TreatmentSession.amendments).joinedload(Amendment.author),
+        )
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=TreatmentSession)
+    visit = db.session.scalar(stmt)
+    if visit is None:
+        abort(404)
+    set_committed_value(visit, "patient", patient)
+    return visit
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_user.clinic.timezone)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*CLINICAL_ROLES)
+def create(patient_id: int):
+    patient = load_patient(patient_id)
+    choices = episode_choices(patient)
+    if not choices:
+        flash("Record an intake first: a session belongs to an episode of care.", "warning")
+        return redirect(url_for("intake.create", patient_id=patient.id))
+    if request.method == "GET":
+        form = prefill_new_session(patient, _zone(), request.args)
+        form.episode_id.choices = choices
+        return _render_form(patient, form, None)
+    form = SessionForm()
+    form.episode_id.choices = choices
+    status = apply_form_action(form, request.form.get("action", "save"))
+    if status is None and form.validate():
+        episode = next(e for e in patient.episodes if e.id == form.episode_id.data)
+        visit = record_session(
+            patient,
+            episode,
+            practitioner=current_user,
+            values=form.session_values(_zone()) | _protocol_values(form),
+            points=form.point_values(),
+            adjuncts=form.adjunct_values(),
+        )
+        db.session.commit()
+        flash("Session saved as a draft. Check it, then sign it.", "success")
+        return redirect(url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
+    return _render_form(patient, form, None, status=status or 422)
+
+
+@bp.get("/<int:session_id>")
+@roles_required(*CLINICAL_ROLES)
+def detail(patient_id: int, session_id: int):
+    visit = load_session(patient_id, session_id)
+    record_event("session.view", actor=current_user, entity=visit, patient_id=patient_id)
+    db.session.commit()
+    return _render_detail(visit)
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@roles_required(*CLINICAL_ROLES)
+def edit(patient_id: int, session_id: int):
+    visit = load_session(patient_id, session_id, for_update=request.method == "POST")
+    if visit.is_signed:
+        flash("This note is signed. Corrections are made with an amendment.", "info")
+        return redirect(url_for("sessions.amend", patient_id=patient_id, session_id=session_id))
+    patient = visit.patient
+    choices = episode_choices(patient, include=visit.episode)
+    if request.method == "GET":
+        form = prefill_from_session(visit, _zone())
+        form.episode_id.choices = choices
+        return _render_form(patient, form, visit)
+    form = SessionForm()
+    form.episode_id.choices = choices
+    status = apply_form_action(form, request.form.get("action", "save"))
+    conflict = None
+    if status is None and form.validate():
+        try:
+            update_draft(
+                visit,
+                values=form.session_values(_zone()),
+                points=form.point_values(),
+                adjuncts=form.adjunct_values(),
+                expected_version=form.expected_version(),
+                actor=current_user,
+            )
+        except EditConflict as error:
+            conflict, status = error, 409
+            form.version.data = error.current_version
+        else:
+            db.session.commit()
+            flash("Draft saved.", "success")
+            return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=visit.id))
+    return _render_form(patient, form, visit, status=status or 422, conflict=conflict)
+
+
+@bp.post("/<int:session_id>/sign")
+@roles_required(*CLINICAL_ROLES)
+def sign(patient_id: int, session_id: int):
+    visit = load_session(patient_id, session_id, for_update=True)
+    if not SignForm().validate_on_submit():
+        abort(400)
+    try:
+        sign_session(visit, actor=current_user)
+    except SigningRefused as refused:
+        return _render_detail(visit, sign_problems=refused.problems), 422
+    except SessionError as error:
+        flash(str(error), "info")
+        return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id))
+    db.session.commit()
+    flash("Note signed. From now on it changes only through amendments.", "success")
+    return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id))
+
+
+@bp.route("/<int:session_id>/amend", methods=["GET", "POST"])
+@roles_required(*CLINICAL_ROLES)
+def amend(patient_id: int, session_id: int):
+    visit = load_session(patient_id, session_id, for_update=request.method == "POST")
+    if not visit.is_signed:
+        return redirect(url_for("sessions.edit", patient_id=patient_id, session_id=session_id))
+    current = effective_values(visit)
+    form = AmendForm(data=current) if request.method == "GET" else AmendForm()
+    if form.validate_on_submit():
+        try:
+            amend_session(
+                visit, reason=form.reason.data, values=form.amended_values(), actor=current_user
+            )
+        except SessionError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Amendment recorded. The signed original is kept with it.", "success")
+            return redirect(
+                url_for("sessions.detail", patient_id=patient_id, session_id=session_id)
+            )
+    return render_template(
+        "sessions/amend.html",
+        form=form,
+        visit=visit,
+        patient=visit.patient,
+        banners=patient_banners(visit.patient, clinical=True),
+    ), 422 if form.is_submitted() else 200
+
+
+@bp.post("/<int:session_id>/adverse-events")
+@roles_required(*CLINICAL_ROLES)
+def add_adverse_event(patient_id: int, session_id: int):
+    visit = load_session(patient_id, session_id)
+    form = _adverse_event_form(visit)
+    if not form.validate_on_submit():
+        return _render_detail(visit, ae_form=form), 422
+    linked = next(
+        (row for row in visit.points if str(row.id) == form.point_application_id.data), None
+    )
+    technique = (
+        form.point_application_id.data.removeprefix("adjunct:")
+        if form.point_application_id.data.startswith("adjunct:")
+        else ""
+    )
+    onset = datetime.combine(
+        form.onset_date.data,
+        form.onset_time.data or visit.started_at.astimezone(_zone()).time(),
+        _zone(),
+    )
+    try:
+        record_adverse_event(
+            visit.patient,
+            actor=current_user,
+            visit=visit,
+            code=form.code.data,
+            severity=form.severity.data,
+            onset_at=onset,
+            description=form.description.data,
+            action_taken=form.action_taken.data,
+            outcome=form.outcome.data,
+            point_application=linked,
+            technique=technique,
+        )
+    except SafetyError as error:
+        form.code.errors.append(str(error))
+        return _render_detail(visit, ae_form=form), 422
+    db.session.commit()
+    flash("Adverse event recorded.", "success")
+    return redirect(
+        url_for("sessions.detail", patient_id=patient_id, session_id=session_id) + "#adverse-events"
+    )
+
+
+def _protocol_values(form: SessionForm) -> dict:
+    values = {"protocol_id": None, "protocol_name": "", "copied_from_id": None}
+    found = (
+        protocol_rows(form.protocol_key.data, current_user.clinic_id)
+        if form.protocol_key.data
+        else None
+    )
+    if found:
+        values["protocol_name"], values["protocol_id"], _ = found
+    if (form.copied_from_id.data or "").isdigit():
+        values["copied_from_id"] = int(form.copied_from_id.data)
+    return values
+
+
+def _adverse_event_form(visit: TreatmentSession) -> AdverseEventForm:
+    form = AdverseEventForm()
+    form.point_application_id.choices = (
+        [("", "None")]
+        + [(str(row.id), f"Point {row.code} ({row.laterality})") for row in visit.points]
+        + [(f"adjunct:{row.kind}", f"Technique: {row.kind}") for row in visit.adjuncts]
+    )
+    return form
+
+
+def _render_form(patient, form, visit, *, status=200, conflict=None):
+    return render_template(
+        "sessions/form.html",
+        patient=patient,
+        form=form,
+        visit=visit,
+        conflict=conflict,
+        banners=patient_banners(patient, clinical=True),
+        protocol_options=protocol_choices(current_user.clinic_id),
+        has_previous=visit is None and last_session(patient.id) is not None,
+        point_options=point_choices(),
+        adjunct_kinds=vocab.ADJUNCT_KINDS,
+    ), status
+
+
+def _render_detail(visit: TreatmentSession, *, sign_problems=None, ae_form=None):
+    patient = visit.patient
+    events = db.session.scalars(
+        select(AdverseEvent)
+        .where(AdverseEvent.session_id == visit.id)
+        .options(joinedload(AdverseEvent.recorded_by))
+        .order_by(AdverseEvent.id)
+    ).all()
+    return render_template(
+        "sessions/detail.html",
+        visit=visit,
+        patient=patient,
+        banners=patient_banners(patient, clinical=True),
+        current=effective_values(visit),
+        amended_fields=amended_fields(visit),
+        problems=sign_problems
+        if sign_problems is not None
+        else ([] if visit.is_signed else signing_problems(visit)),
+        sign_form=SignForm(),
+        ae_form=ae_form or _adverse_event_form(visit),
+        adverse_events=events,
+        show_sign_problems=sign_problems is not None,
+    )
