@@ -12,7 +12,6 @@ from tests.factories import intake_form_data
 from tracker.extensions import db
 from tracker.intake.models import Episode
 
-
 RED_FLAG_BANNER = "Red flags: refer for medical evaluation"
 
 # Every select with a "Not recorded" blank, answered (blanks are covered by their own test).

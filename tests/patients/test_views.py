@@ -12,7 +12,6 @@ from tracker.extensions import db
 from tracker.patients.models import Consent, Patient
 
 
-
 def field_error(page: str, field_id: str) -> str | None:
     """The message shown next to a field (the element the field's aria-describedby names)."""
     match = re.search(rf'id="{field_id}-error">([^<]*)<', page)

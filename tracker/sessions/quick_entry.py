@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from tracker.points.codes import MERIDIAN_PREFIXES
+
 SIDE_WORDS = {
     "l": "left",
     "lt": "left",
@@ -50,7 +52,12 @@ LEVEL = re.compile(r"^([TL])(\d{1,2})(?:-([TL])?(\d{1,2}))?$", re.IGNORECASE)
 STUCK_SIDE = re.compile(r"^(.+?\d)[\s(\-]*([LRB])\)?$", re.IGNORECASE)
 SPLIT_ENTRIES = re.compile(r"[,;\n]+")
 # "LI 4" and "li - 4" are one code: join a letters-only word with the number after it.
-JOIN_CODE = re.compile(r"\b([A-Za-z]{1,3}(?:[\s.\-]*[A-Za-z]{1,2})?)[\s.\-]+(\d{1,2})\b")
+# "LI 4", "li - 4" and "EX B 2" are one code: a meridian (or EX) prefix, a separator, then a
+# one- or two-digit number that is not the start of a decimal ("L 0.5cun" is a side and a depth).
+JOIN_CODE = re.compile(
+    r"(?<![\w/])((?:EX[\s.\-]*)?[A-Za-z]{1,3})[\s.\-]+(0*\d{1,2})(?![\d.,])", re.IGNORECASE
+)
+JOIN_DEPTH = re.compile(r"(\d+(?:[.,]\d+)?)\s+(mm|cun)\b", re.IGNORECASE)
 
 LEVELS = [f"T{n}" for n in range(1, 13)] + [f"L{n}" for n in range(1, 6)]
 
@@ -101,7 +108,7 @@ def _plan_entry(entry: str, result: ParseResult) -> list[tuple[str, str]]:
     ashi = ASHI.match(entry)
     if ashi:
         return [("ashi", ashi.group(2).strip())]
-    tokens = JOIN_CODE.sub(lambda m: m.group(1).replace(" ", "") + m.group(2), entry).split()
+    tokens = JOIN_DEPTH.sub(r"\1\2", JOIN_CODE.sub(_join_code, entry)).split()
     plan = []
     for raw in tokens:
         token = raw.strip("()[]")
@@ -124,8 +131,17 @@ def _plan_entry(entry: str, result: ParseResult) -> list[tuple[str, str]]:
     return plan
 
 
+def _join_code(match: re.Match) -> str:
+    prefix = match.group(1)
+    bare = re.sub(r"[\s.\-]", "", prefix).upper()
+    is_prefix = bare in MERIDIAN_PREFIXES or (bare.startswith("EX") and len(bare) <= 4)
+    if not is_prefix:
+        return match.group(0)
+    return bare + match.group(2)
+
+
 def _looks_like_code(text: str) -> bool:
-    return bool(re.match(r"^[A-Za-z]{1,3}[\s.\-]*[A-Za-z]{0,2}[\s.\-]*\d{1,2}$", text))
+    return bool(re.match(r"^[A-Za-z]{1,3}[\s.\-]*[A-Za-z]{0,2}[\s.\-]*0*\d{1,2}$", text))
 
 
 def _build_rows(entry: str, plan, resolved: dict[str, ResolvedCode], result: ParseResult):
@@ -229,11 +245,16 @@ def to_shorthand(rows) -> str:
         point = get("point")
         code = get("code") or (point.code if point is not None else None)
         if code is None:
-            side = {"left": "left ", "right": "right ", "bilateral": "bilateral "}.get(
+            label = get("custom_label") or ""
+            side = {"left": "left", "right": "right", "bilateral": "bilateral"}.get(
                 get("laterality") or "", ""
             )
-            label = get("custom_label") or ""
-            parts.append(f"Ashi: {side}{label}".strip())
+            # The parser keeps the side word in the label; add it only when the label lacks it.
+            named = {SIDE_WORDS[w] for w in re.findall(r"[a-z/]+", label.lower())
+                     if w in SIDE_WORDS and len(w) > 1}
+            if side and side not in named:
+                label = f"{side} {label}"
+            parts.append(f"Ashi: {label}".strip())
             continue
         words = [code]
         if get("vertebral_level") or get("level"):

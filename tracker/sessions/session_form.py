@@ -143,21 +143,25 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
             for row in result.rows
         ]
         _replace(form.points, _kept_point_data(form) + parsed)
-        form.quick_entry.data = ""
+        form.quick_entry.data, form.quick_entry.raw_data = "", [""]
         if not form.needles_inserted.data:
-            form.needles_inserted.data = proposed_needle_count(
-                [{"laterality": row.laterality.data} for row in form.kept_point_rows()]
-            )
+            _propose_needle_count(form)
         if action == "parse":
             return 200
     elif action == "parse":
         return 200
     if action == "recount":
-        form.needles_inserted.data = proposed_needle_count(
-            [{"laterality": row.laterality.data} for row in form.kept_point_rows()]
-        )
+        _propose_needle_count(form)
         return 200
     return None
+
+
+def _propose_needle_count(form: SessionForm) -> None:
+    count = proposed_needle_count(
+        [{"laterality": row.laterality.data} for row in form.kept_point_rows()])
+    form.needles_inserted.data = count
+    # A posted field renders what was typed (raw_data), not .data: replace both.
+    form.needles_inserted.raw_data = [str(count)]
 
 
 def _kept_point_data(form: SessionForm) -> list[dict]:

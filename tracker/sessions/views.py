@@ -206,14 +206,9 @@ def add_adverse_event(patient_id: int, session_id: int):
     form = _adverse_event_form(visit)
     if not form.validate_on_submit():
         return _render_detail(visit, ae_form=form), 422
-    linked = next(
-        (row for row in visit.points if str(row.id) == form.point_application_id.data), None
-    )
-    technique = (
-        form.point_application_id.data.removeprefix("adjunct:")
-        if form.point_application_id.data.startswith("adjunct:")
-        else ""
-    )
+    link = form.point_application_id.data or ""
+    linked = next((row for row in visit.points if str(row.id) == link), None)
+    technique = link.removeprefix("adjunct:") if link.startswith("adjunct:") else ""
     onset = datetime.combine(
         form.onset_date.data,
         form.onset_time.data or visit.started_at.astimezone(_zone()).time(),

@@ -1,0 +1,308 @@
+"""Session services without HTTP: recording, the needle count, signing, the signed-note guard,
+amendments and the timeline."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tests.conftest import count_queries
+from tests.sessions.helpers import make_session, point_dicts
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
+from tracker.safety.services import record_adverse_event
+from tracker.sessions.guards import SignedNoteChanged
+from tracker.sessions.models import PointApplication, TreatmentSession
+from tracker.sessions.services import (
+    SessionError,
+    SigningRefused,
+    amend_session,
+    effective_values,
+    proposed_needle_count,
+    sign_session,
+    timeline_entries,
+    update_draft,
+)
+
+CUPPING = {"kind": "cupping", "minutes": 10, "sites": "upper back", "notes": "",
+           "params": {"cupping_method": "dry", "cups": 4, "cupping_marks": "light"}}
+
+
+@pytest.fixture
+def side(clinic_world):
+    return clinic_world["a"]
+
+
+def load(visit_id: int) -> TreatmentSession:
+    db.session.expire_all()
+    return db.session.scalar(select(TreatmentSession).where(TreatmentSession.id == visit_id)
+                             .options(selectinload(TreatmentSession.points),
+                                      selectinload(TreatmentSession.adjuncts),
+                                      selectinload(TreatmentSession.amendments)))
+
+
+def user(side, role="practitioner"):
+    return db.session.get(type(side[role]), side[role].id)
+
+
+def test_record_session_stores_rows_and_adjuncts(app, side):
+    rows = [("BL23", "bilateral"), ("GV6", "midline"), (None, "left", "left T7 paraspinal")]
+    visit_id = make_session(app, side, rows=rows, adjuncts=[CUPPING],
+                            subjective="Stiff after desk work")
+    with app.app_context():
+        visit = load(visit_id)
+        assert visit.status == "draft" and visit.subjective == "Stiff after desk work"
+        assert [(row.code, row.laterality, row.position) for row in visit.points] == [
+            ("BL23", "bilateral", 1), ("GV6", "midline", 2), ("Ashi", "left", 3)]
+        assert visit.points[2].custom_label == "left T7 paraspinal"
+        assert [(a.kind, a.minutes, a.params["cups"]) for a in visit.adjuncts] == [
+            ("cupping", 10, 4)]
+        assert visit.expected_needles == 4
+        audit = db.session.scalars(select(AuditEvent.action)
+                                   .where(AuditEvent.entity_id == visit_id)).all()
+        assert "session.create" in audit
+
+
+@pytest.mark.parametrize("sides, count", [
+    (["bilateral"], 2), (["left", "right"], 2), (["midline", "bilateral", "left"], 4), ([], 0)])
+def test_needle_count_proposal_counts_bilateral_twice(sides, count):
+    assert proposed_needle_count([{"laterality": s} for s in sides]) == count
+
+
+@pytest.mark.parametrize("rows, values, problem", [
+    ([], {}, "Nothing was recorded"),
+    (None, {"pain_before": None}, "pain score before and after"),
+    (None, {"pain_after": None}, "pain score before and after"),
+    (None, {"retention_minutes": None}, "retention time"),
+    (None, {"needles_removed": None}, "Count the needles"),
+    (None, {"needles_inserted": None}, "Count the needles"),
+    (None, {"needles_removed": 4}, "5 needles inserted but 4 removed"),
+])
+def test_signing_is_refused_with_each_problem(app, side, rows, values, problem):
+    extra = {"rows": rows} if rows is not None else {}
+    visit_id = make_session(app, side, **extra, **values)
+    with app.app_context():
+        visit = load(visit_id)
+        with pytest.raises(SigningRefused) as refused:
+            sign_session(visit, actor=user(side))
+        assert any(problem in p for p in refused.value.problems), refused.value.problems
+        db.session.rollback()
+        assert load(visit_id).status == "draft"
+
+
+def test_signing_lists_every_problem_at_once(app, side):
+    visit_id = make_session(app, side, pain_before=None, retention_minutes=None,
+                            needles_removed=None)
+    with app.app_context():
+        with pytest.raises(SigningRefused) as refused:
+            sign_session(load(visit_id), actor=user(side))
+        assert len(refused.value.problems) == 3
+
+
+def retained_needle(side, visit, action_taken, code="retained_needle"):
+    return record_adverse_event(
+        visit.patient, actor=user(side), visit=visit, code=code, severity="minor",
+        onset_at=datetime(2026, 11, 20, 1, 30, tzinfo=UTC), action_taken=action_taken)
+
+
+@pytest.mark.parametrize("code, action, signed", [
+    ("retained_needle", "Searched the couch; found and disposed of in the sharps bin", True),
+    ("retained_needle", "", False),
+    ("bleeding", "Pressure for a minute", False),
+])
+def test_count_mismatch_signs_only_with_a_retained_needle_event(app, side, code, action, signed):
+    visit_id = make_session(app, side, needles_removed=4)
+    with app.app_context():
+        visit = load(visit_id)
+        retained_needle(side, visit, action, code=code)
+        if signed:
+            sign_session(visit, actor=user(side))
+            db.session.commit()
+            assert load(visit_id).status == "signed"
+        else:
+            with pytest.raises(SigningRefused):
+                sign_session(visit, actor=user(side))
+
+
+def test_a_complete_session_signs(app, side):
+    visit_id = make_session(app, side)
+    with app.app_context():
+        sign_session(load(visit_id), actor=user(side))
+        db.session.commit()
+        visit = load(visit_id)
+        assert visit.status == "signed" and visit.signed_by_id == side["practitioner"].id
+        assert visit.signed_at is not None
+        with pytest.raises(SessionError):
+            sign_session(visit, actor=user(side))
+
+
+def test_a_signed_session_cannot_be_updated(app, side):
+    visit_id = make_session(app, side, sign=True)
+    with app.app_context():
+        visit = load(visit_id)
+        with pytest.raises(SessionError):
+            update_draft(visit, values={"subjective": "changed"}, points=[], adjuncts=[],
+                         expected_version=visit.version, actor=user(side))
+        db.session.rollback()
+        assert load(visit_id).subjective == "" and len(load(visit_id).points) == 4
+
+
+def change_field(visit):
+    visit.pain_after = 1
+
+
+def change_point(visit):
+    visit.points[0].depth = Decimal("40")
+
+
+def change_adjunct(visit):
+    visit.adjuncts[0].minutes = 30
+
+
+def add_point(visit):
+    db.session.add(PointApplication(session=visit, position=9, laterality="left",
+                                    custom_label="extra"))
+
+
+def delete_point(visit):
+    db.session.delete(visit.points[0])
+
+
+def delete_adjunct(visit):
+    db.session.delete(visit.adjuncts[0])
+
+
+def delete_session(visit):
+    db.session.delete(visit)
+
+
+@pytest.mark.parametrize("change", [change_field, change_point, change_adjunct, add_point,
+                                    delete_point, delete_adjunct, delete_session])
+def test_the_guard_refuses_any_change_to_a_signed_note(app, side, change):
+    visit_id = make_session(app, side, adjuncts=[CUPPING], sign=True)
+    with app.app_context():
+        change(load(visit_id))
+        with pytest.raises(SignedNoteChanged):
+            db.session.flush()
+        db.session.rollback()
+        visit = load(visit_id)
+        assert (visit.pain_after, len(visit.points), visit.adjuncts[0].minutes) == (4, 4, 10)
+
+
+def test_the_guard_refuses_deleting_even_a_draft(app, side):
+    visit_id = make_session(app, side)
+    with app.app_context():
+        db.session.delete(load(visit_id))
+        with pytest.raises(SignedNoteChanged):
+            db.session.flush()
+
+
+def test_drafts_change_freely(app, side):
+    visit_id = make_session(app, side)
+    with app.app_context():
+        visit = load(visit_id)
+        update_draft(visit, values={"pain_after": 3}, points=point_dicts([("SP6", "right")]),
+                     adjuncts=[CUPPING], expected_version=visit.version, actor=user(side))
+        db.session.commit()
+        visit = load(visit_id)
+        assert visit.pain_after == 3 and [row.code for row in visit.points] == ["SP6"]
+
+
+def test_amendment_records_who_why_old_and_new_and_keeps_the_original(app, side):
+    visit_id = make_session(app, side, sign=True, subjective="Better")
+    with app.app_context():
+        amendment = amend_session(load(visit_id), reason="Typed the wrong score",
+                                  values={"pain_after": 2, "subjective": "Better"},
+                                  actor=user(side))
+        db.session.commit()
+        visit = load(visit_id)
+        assert amendment.author_id == side["practitioner"].id and amendment.created_at
+        assert amendment.reason == "Typed the wrong score"
+        assert amendment.changes == [
+            {"field": "pain_after", "label": "Pain after", "old": 4, "new": 2}]
+        assert visit.pain_after == 4 and visit.status == "signed"
+        assert effective_values(visit)["pain_after"] == 2
+
+
+def test_a_second_amendment_stacks(app, side):
+    visit_id = make_session(app, side, sign=True)
+    with app.app_context():
+        amend_session(load(visit_id), reason="first", values={"pain_after": 3}, actor=user(side))
+        db.session.commit()
+        next_visit = date(2026, 12, 1)
+        second = amend_session(load(visit_id), reason="second",
+                               values={"pain_after": 2, "next_visit_on": next_visit},
+                               actor=user(side, "admin"))
+        db.session.commit()
+        visit = load(visit_id)
+        assert [a.reason for a in visit.amendments] == ["first", "second"]
+        assert {c["field"]: (c["old"], c["new"]) for c in second.changes} == {
+            "pain_after": (3, 2), "next_visit_on": (None, "2026-12-01")}
+        current = effective_values(visit)
+        assert (current["pain_after"], current["next_visit_on"]) == (2, next_visit)
+        assert (visit.pain_after, visit.next_visit_on) == (4, None)
+
+
+@pytest.mark.parametrize("reason, values, message", [
+    ("Nothing really", {"pain_after": 4, "subjective": ""}, "Nothing was changed"),
+    ("   ", {"pain_after": 1}, "Say why"),
+])
+def test_amendment_without_changes_or_reason_is_refused(app, side, reason, values, message):
+    visit_id = make_session(app, side, sign=True)
+    with app.app_context():
+        with pytest.raises(SessionError, match=message):
+            amend_session(load(visit_id), reason=reason, values=values, actor=user(side))
+        db.session.rollback()
+        assert load(visit_id).amendments == []
+
+
+def test_drafts_are_edited_not_amended(app, side):
+    visit_id = make_session(app, side)
+    with app.app_context(), pytest.raises(SessionError):
+        amend_session(load(visit_id), reason="x", values={"pain_after": 1}, actor=user(side))
+
+
+def test_timeline_is_newest_first_with_amended_pain(app, side):
+    start = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
+    old = make_session(app, side, started_at=start, sign=True, adjuncts=[CUPPING])
+    new = make_session(app, side, started_at=start + timedelta(days=7),
+                       rows=[("LI4", "left"), ("GV6", "midline")])
+    with app.app_context():
+        amend_session(load(old), reason="fix", values={"pain_after": 5}, actor=user(side))
+        db.session.commit()
+        entries = timeline_entries(side["patient"].id)
+        assert [e.visit.id for e in entries] == [new, old]
+        assert entries[0].points == ["LI4 (L)", "GV6"]
+        assert entries[1].points[0] == "BL23 (B)" and entries[1].points[-1] == "Ashi (L)"
+        assert (entries[1].pain_before, entries[1].pain_after) == (7, 5)
+        assert entries[1].adjuncts and entries[1].adjuncts[0].startswith("Cupping")
+
+
+def timeline_queries(app, patient_id) -> int:
+    with app.app_context(), count_queries(app) as statements:
+        entries = timeline_entries(patient_id)
+        [(e.visit.practitioner.name, e.visit.amendments) for e in entries]
+    return len(statements)
+
+
+def test_timeline_query_count_does_not_grow(app, factory, side):
+    start = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
+
+    def sessions(patient, episode, count):
+        world_side = {**side, "patient": patient, "episode": episode}
+        for n in range(count):
+            visit_id = make_session(app, world_side, started_at=start + timedelta(days=n),
+                                    adjuncts=[CUPPING], sign=True)
+            with app.app_context():
+                amend_session(load(visit_id), reason="fix", values={"pain_after": n % 4},
+                              actor=user(side))
+                db.session.commit()
+
+    other = factory.patient(side["clinic"], side["reception"])
+    sessions(side["patient"], side["episode"], 2)
+    sessions(other, factory.episode(other, side["practitioner"]), 12)
+    few, many = timeline_queries(app, side["patient"].id), timeline_queries(app, other.id)
+    assert few == many, (few, many)
+    assert few <= 5, few
