@@ -69,7 +69,7 @@ class PointRowForm(Form):
         "Own retention (min)",
         validators=[Optional(), NumberRange(1, 240, message="Retention is 1 to 240 minutes.")],
     )
-    remove = BooleanField("Remove this row")
+    remove = BooleanField("Remove")
 
     @property
     def is_blank(self) -> bool:
