@@ -10,7 +10,7 @@ from tracker.intake.models import Episode
 from tracker.patients.models import Consent, Patient
 from tracker.points.models import Point, PointAlias
 from tracker.protocols.models import Protocol, ProtocolPoint
-from tracker.safety.models import AdverseEvent
+from tracker.safety.models import AdverseEvent, SessionCaution
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "PointApplication",
     "Protocol",
     "ProtocolPoint",
+    "SessionCaution",
     "TreatmentSession",
     "User",
 ]

@@ -1,7 +1,6 @@
 """Login, logout and the user's own password."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -18,6 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker.auth.forms import ChangePasswordForm, LoginForm
 from tracker.auth.services import AccountError, attempt_login, change_password, end_login_session
 from tracker.extensions import db
+from tracker.redirects import safe_next_url
 
 bp = Blueprint("auth", __name__)
 
@@ -49,7 +49,7 @@ def login():
     session.clear()  # a fresh session on login: nothing from before survives
     result.user.login_token = result.token
     login_user(result.user)
-    return redirect(_safe_next(request.args.get("next")) or url_for("patients.index"))
+    return redirect(safe_next_url(request.args.get("next")) or url_for("patients.index"))
 
 
 @bp.post("/logout")
@@ -83,20 +83,3 @@ def change_own_password():
             return redirect(url_for("patients.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), status
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only follow ``next`` to a path on this site (no scheme, no host, no '//' trick)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    # A backslash counts as a slash in browsers: "/\\evil.example" is "//evil.example".
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
-        return None
-    return target

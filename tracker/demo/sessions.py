@@ -131,7 +131,7 @@ def seed_article_course(patient, episode, practitioner, zone: ZoneInfo) -> None:
         )
         visit.sensations = ["warmth", "relaxation"] if number % 2 else ["tingling", "heaviness"]
         visit.next_visit_on = day + timedelta(days=5)
-        sign_session(visit, actor=practitioner)
+        _sign(visit, practitioner)
         if number == 3:
             amend_session(
                 visit,
@@ -215,7 +215,13 @@ def seed_varied_sessions(
         pain = max(0, before - rng.choice((0, 1, 1, 2)))
         # The newest session of a few patients stays a draft, as at the end of a busy day.
         if number < count or rng.random() < 0.8:
-            sign_session(visit, actor=practitioner)
+            _sign(visit, practitioner)
+
+
+def _sign(visit, practitioner) -> None:
+    """Sign as the practitioner would: each warning shown is acknowledged first."""
+    decisions = {row.id: ("acknowledged", "") for row in visit.cautions if row.needs_decision}
+    sign_session(visit, actor=practitioner, decisions=decisions)
 
 
 def _record(

@@ -23,6 +23,8 @@ from tracker.patients.services import (
     search_patients,
     update_patient,
 )
+from tracker.redirects import safe_next_url
+from tracker.safety.services import patient_adverse_events
 from tracker.sessions.services import timeline_entries
 
 bp = Blueprint("patients", __name__)
@@ -93,6 +95,7 @@ def _render_detail(patient: Patient, archive_form: ArchiveForm):
     return render_template(
         "patients/detail.html",
         timeline=timeline_entries(patient.id) if clinical else [],
+        adverse_events=patient_adverse_events(patient.id) if clinical else [],
         patient=patient,
         clinical=clinical,
         banners=patient_banners(patient, clinical=clinical),
@@ -129,7 +132,9 @@ def edit(patient_id: int):
             return redirect(url_for("patients.detail", patient_id=patient.id))
     status = 409 if conflict else 422 if form.is_submitted() else 200
     return render_template(
-        "patients/form.html", form=form, patient=patient, conflict=conflict
+        "patients/form.html", form=form, patient=patient, conflict=conflict,
+        clinical=current_user.can_read_clinical,
+        banners=patient_banners(patient, clinical=current_user.can_read_clinical),
     ), status
 
 
@@ -175,7 +180,11 @@ def consent(patient_id: int):
         )
         db.session.commit()
         flash("Consent recorded.", "success")
-        return redirect(url_for("patients.detail", patient_id=patient.id))
+        # Coming from "New session", go on to it once consent is given.
+        target = safe_next_url(request.args.get("next")) if form.given.data == "yes" else None
+        return redirect(target or url_for("patients.detail", patient_id=patient.id))
+    clinical = current_user.can_read_clinical
     return render_template(
-        "patients/consent.html", form=form, patient=patient
+        "patients/consent.html", form=form, patient=patient, clinical=clinical,
+        banners=patient_banners(patient, clinical=clinical),
     ), 422 if form.is_submitted() else 200

@@ -29,6 +29,7 @@ KIND_FIELDS = {
     "tuina": (),
     "heat_lamp": ("lamp_distance_cm",),
     "auricular": ("auricular_method", "ear_side", "auricular_points"),
+    "bloodletting": (),
     "other": ("description",),
 }
 REQUIRED = {
@@ -39,6 +40,7 @@ REQUIRED = {
     "tuina": ("minutes",),
     "heat_lamp": ("minutes",),
     "auricular": ("auricular_method", "auricular_points"),
+    "bloodletting": ("sites",),
     "other": ("description",),
 }
 PAIR = re.compile(

@@ -144,6 +144,13 @@ class SessionForm(FlaskForm):
     advice_notes = TextAreaField("Other advice", validators=[Length(max=2000)], filters=[strip])
     next_visit_on = DateField("Next visit", validators=[Optional()])
 
+    override_reason = TextAreaField(
+        "Reason to go ahead despite the contraindication",
+        validators=[Length(max=1000)],
+        filters=[strip],
+        description="Recorded with the session, with your name and the time.",
+    )
+
     protocol_key = HiddenField()
     copied_from_id = HiddenField()
 

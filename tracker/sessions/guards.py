@@ -1,10 +1,11 @@
 """A signed note never changes: the database session refuses to flush any change to a signed
-session, its point rows or its adjuncts. Services already check; this catches every other
-path (a bug, a shell session) before anything is written."""
+session, its point rows, its adjuncts or the cautions recorded with it. Services already
+check; this catches every other path (a bug, a shell session) before anything is written."""
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from tracker.safety.models import SessionCaution
 from tracker.sessions.models import Adjunct, PointApplication, TreatmentSession
 
 
@@ -32,7 +33,7 @@ def refuse_changes_to_signed_notes(session, _flush_context, _instances):
         ):
             raise SignedNoteChanged(f"{obj!r} is signed; amend it instead.")
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if not isinstance(obj, PointApplication | Adjunct):
+        if not isinstance(obj, PointApplication | Adjunct | SessionCaution):
             continue
         visit = obj.session
         changed = obj in session.new or obj in session.deleted or session.is_modified(obj)

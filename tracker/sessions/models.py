@@ -101,6 +101,10 @@ class TreatmentSession(db.Model):
     amendments: Mapped[list["Amendment"]] = relationship(
         back_populates="session", order_by="Amendment.id", lazy="raise_on_sql"
     )
+    # Read one session at a time (its page, signing), never in lists: a plain lazy load is fine.
+    cautions: Mapped[list["SessionCaution"]] = relationship(  # noqa: F821
+        back_populates="session", order_by="SessionCaution.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

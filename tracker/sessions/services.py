@@ -11,7 +11,14 @@ from tracker.audit.services import record_event
 from tracker.conflicts import check_version
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.safety.cautions import CONTRAINDICATED
 from tracker.safety.models import AdverseEvent
+from tracker.safety.services import (
+    cautions_for_rows,
+    decide_cautions,
+    pending_cautions,
+    sync_session_cautions,
+)
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
 
 # Session-level fields a form may set on a draft.
@@ -83,6 +90,14 @@ class SessionError(ValueError):
     """A user-facing reason a session change was refused."""
 
 
+class OverrideRequired(SessionError):
+    """A contraindicated choice was saved without an override reason."""
+
+    def __init__(self, cautions: list):
+        super().__init__(" ".join(c.message for c in cautions))
+        self.cautions = cautions
+
+
 class SigningRefused(SessionError):
     """The note cannot be signed yet; ``problems`` lists every reason."""
 
@@ -92,9 +107,20 @@ class SigningRefused(SessionError):
 
 
 def record_session(
-    patient, episode, *, practitioner, values: dict, points: list[dict], adjuncts: list[dict]
+    patient,
+    episode,
+    *,
+    practitioner,
+    values: dict,
+    points: list[dict],
+    adjuncts: list[dict],
+    overrides: dict[str, str] | None = None,
 ) -> TreatmentSession:
-    """Create a draft session with its point rows and adjuncts."""
+    """Create a draft session with its point rows, adjuncts and the cautions they raise.
+
+    :raises OverrideRequired: a contraindicated choice has no override reason in ``overrides``
+        (keyed by caution key).
+    """
     if episode.patient_id != patient.id:
         raise SessionError("That episode belongs to another patient.")
     visit = TreatmentSession(
@@ -108,6 +134,8 @@ def record_session(
     visit.points = _point_rows(points)
     visit.adjuncts = _adjunct_rows(adjuncts)
     visit.amendments = []
+    visit.cautions = []
+    _store_cautions(visit, episode, points, adjuncts, overrides or {}, practitioner)
     db.session.add(visit)
     db.session.flush()
     record_event(
@@ -123,23 +151,33 @@ def record_session(
 def update_draft(
     visit: TreatmentSession,
     *,
+    episode=None,
     values: dict,
     points: list[dict],
     adjuncts: list[dict],
     expected_version: int | None,
     actor,
+    overrides: dict[str, str] | None = None,
 ) -> None:
-    """Replace a draft's fields, point rows and adjuncts.
+    """Replace a draft's fields, point rows and adjuncts, and bring its cautions up to date.
+
+    Needs ``visit.cautions`` loaded.
 
     :raises SessionError: the session is signed (amend it instead).
     :raises EditConflict: someone saved it since the form was loaded.
+    :raises OverrideRequired: a contraindicated choice has no override reason.
     """
     if visit.is_signed:
         raise SessionError("This note is signed; correct it with an amendment.")
     check_version(visit, expected_version, {k: v for k, v in values.items() if k in SESSION_FIELDS})
+    if episode is not None and episode.id != visit.episode_id:
+        if episode.patient_id != visit.patient_id:
+            raise SessionError("That episode belongs to another patient.")
+        visit.episode = episode
     _assign(visit, values)
     visit.points = _point_rows(points)
     visit.adjuncts = _adjunct_rows(adjuncts)
+    _store_cautions(visit, visit.episode, points, adjuncts, overrides or {}, actor)
     db.session.flush()
     record_event(
         "session.update",
@@ -151,8 +189,17 @@ def update_draft(
 
 
 def signing_problems(visit: TreatmentSession) -> list[str]:
-    """Everything that stops ``visit`` from being signed (empty when it can be)."""
+    """Everything that stops ``visit`` from being signed (empty when it can be).
+
+    Needs ``visit.cautions`` loaded.
+    """
     problems = []
+    pending = pending_cautions(visit)
+    if pending:
+        problems.append(
+            f"{len(pending)} caution{'s' if len(pending) > 1 else ''} to acknowledge "
+            "(or override with a reason): " + "; ".join(row.message for row in pending)
+        )
     if not visit.points and not visit.adjuncts:
         problems.append("Nothing was recorded: add the points or techniques used.")
     if visit.pain_before is None or visit.pain_after is None:
@@ -174,13 +221,20 @@ def signing_problems(visit: TreatmentSession) -> list[str]:
     return problems
 
 
-def sign_session(visit: TreatmentSession, *, actor) -> None:
-    """Sign the note: from now on it changes only through amendments.
+def sign_session(
+    visit: TreatmentSession, *, actor, decisions: dict[int, tuple[str, str]] | None = None
+) -> None:
+    """Record the decisions on its cautions, then sign the note: from now on it changes only
+    through amendments. ``decisions`` maps a caution id to ("acknowledged" or "overridden",
+    reason).
 
     :raises SigningRefused: with every problem listed.
+    :raises SafetyError: an override without its reason.
     """
     if visit.is_signed:
         raise SessionError("This note is already signed.")
+    if decisions:
+        decide_cautions(visit, decisions, actor=actor)
     problems = signing_problems(visit)
     if problems:
         raise SigningRefused(problems)
@@ -188,7 +242,13 @@ def sign_session(visit: TreatmentSession, *, actor) -> None:
     visit.signed_at = utcnow()
     visit.signed_by_id = actor.id
     db.session.flush()
-    record_event("session.sign", actor=actor, entity=visit, patient_id=visit.patient_id)
+    record_event(
+        "session.sign",
+        actor=actor,
+        entity=visit,
+        patient_id=visit.patient_id,
+        details={"cautions": {row.key: row.decision for row in visit.cautions if row.decision}},
+    )
 
 
 def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor) -> Amendment:
@@ -323,6 +383,20 @@ def rows_of(visit: TreatmentSession) -> tuple[list[dict], list[dict]]:
     points = [{name: getattr(row, name) for name in POINT_FIELDS} for row in visit.points]
     adjuncts = [{name: getattr(row, name) for name in ADJUNCT_FIELDS} for row in visit.adjuncts]
     return points, adjuncts
+
+
+def _store_cautions(visit, episode, points, adjuncts, overrides: dict, actor) -> None:
+    # The UTC date is close enough here: it only turns pregnancy weeks forward.
+    cautions = cautions_for_rows(episode, visit.started_at.date(), points, adjuncts)
+    overridden = {row.key for row in visit.cautions if row.decision == "overridden"}
+    missing = [
+        c for c in cautions
+        if c.severity == CONTRAINDICATED and not overrides.get(c.key, "").strip()
+        and c.key not in overridden
+    ]
+    if missing:
+        raise OverrideRequired(missing)
+    sync_session_cautions(visit, cautions, overrides=overrides, actor=actor)
 
 
 def _retained_needle_recorded(visit: TreatmentSession) -> bool:

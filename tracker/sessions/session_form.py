@@ -5,11 +5,14 @@ Every action works without JavaScript: the form posts with ``action=...`` and co
 the change made and nothing saved.
 """
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from tracker.points.services import resolve_codes
 from tracker.protocols.services import protocol_rows
+from tracker.safety.cautions import Caution
+from tracker.safety.services import cautions_for_rows
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import adjunct_form_data
 from tracker.sessions.forms import SessionForm, point_form_data
@@ -180,3 +183,49 @@ def _resolve(tokens: list[str]) -> dict[str, ResolvedCode]:
         token: ResolvedCode(point.code, point.is_midline, point.needs_level)
         for token, point in resolve_codes(tokens).items()
     }
+
+
+def form_episode(form: SessionForm, patient):
+    """The episode the form names (or the patient's latest open one while none is chosen)."""
+    episodes = {e.id: e for e in patient.episodes}
+    chosen = episodes.get(form.episode_id.data)
+    return chosen or next((e for e in patient.episodes if e.is_open), None)
+
+
+def form_cautions(form: SessionForm, patient) -> list[Caution]:
+    """What the caution engine says about the form as it stands, valid or not yet."""
+    episode = form_episode(form, patient)
+    if episode is None:
+        return []
+    rows = form.kept_point_rows()
+    resolved = resolve_codes([row.code.data for row in rows if row.code.data])
+    points = [
+        {"point": resolved.get(row.code.data), "depth": _number(row.depth.data),
+         "depth_unit": row.depth_unit.data, "angle": row.angle.data or None,
+         "stimulation": row.stimulation.data}
+        for row in rows
+    ]
+    adjuncts = [
+        {"kind": entry.form.kind.data, "params": {"cupping_method": entry.form.cupping_method.data}}
+        for entry in form.adjuncts
+    ]
+    return cautions_for_rows(episode, form.session_date.data or date.today(), points, adjuncts)
+
+
+def row_cautions(form: SessionForm, cautions: list[Caution]) -> dict[int, list[Caution]]:
+    """The warnings (not the notes) that concern each point row, by the row's index."""
+    by_code: dict[str, list[Caution]] = {}
+    for caution in cautions:
+        if caution.severity != "info":
+            by_code.setdefault(caution.target, []).append(caution)
+    rows = [entry.form for entry in form.points]
+    resolved = resolve_codes([row.code.data for row in rows if row.code.data])
+    return {
+        index: by_code[resolved[row.code.data].code]
+        for index, row in enumerate(rows)
+        if row.code.data in resolved and resolved[row.code.data].code in by_code
+    }
+
+
+def _number(value):
+    return value if isinstance(value, Decimal) else None

@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,17 +14,19 @@ from tracker.auth.roles import CLINICAL_ROLES
 from tracker.auth.sessions import roles_required
 from tracker.conflicts import EditConflict
 from tracker.extensions import db
-from tracker.patients.services import patient_banners
+from tracker.patients.services import current_consent, patient_banners
 from tracker.patients.views import load_patient
 from tracker.points.services import point_choices
 from tracker.protocols.services import protocol_choices, protocol_rows
+from tracker.safety.cautions import CONTRAINDICATED
 from tracker.safety.forms import AdverseEventForm
-from tracker.safety.models import AdverseEvent
+from tracker.safety.models import AdverseEvent, SessionCaution
 from tracker.safety.services import SafetyError, record_adverse_event
 from tracker.sessions import vocab
 from tracker.sessions.forms import AmendForm, SessionForm, SignForm
 from tracker.sessions.models import Amendment, TreatmentSession
 from tracker.sessions.services import (
+    OverrideRequired,
     SessionError,
     SigningRefused,
     amend_session,
@@ -39,8 +41,11 @@ from tracker.sessions.services import (
 from tracker.sessions.session_form import (
     apply_form_action,
     episode_choices,
+    form_cautions,
+    form_episode,
     prefill_from_session,
     prefill_new_session,
+    row_cautions,
 )
 
 bp = Blueprint("sessions", __name__)
@@ -59,6 +64,7 @@ def load_session(patient_id: int, session_id: int, *, for_update: bool = False) 
             selectinload(TreatmentSession.points),
             selectinload(TreatmentSession.adjuncts),
             selectinload(TreatmentSession.amendments).joinedload(Amendment.author),
+            selectinload(TreatmentSession.cautions).joinedload(SessionCaution.decided_by),
         )
     )
     if for_update:
@@ -82,6 +88,11 @@ def create(patient_id: int):
     if not choices:
         flash("Record an intake first: a session belongs to an episode of care.", "warning")
         return redirect(url_for("intake.create", patient_id=patient.id))
+    consent = current_consent(patient)
+    if consent is None or not consent.given:
+        flash("Record the patient's informed consent before the session.", "warning")
+        return redirect(url_for("patients.consent", patient_id=patient.id,
+                                next=url_for("sessions.create", patient_id=patient.id)))
     if request.method == "GET":
         form = prefill_new_session(patient, _zone(), request.args)
         form.episode_id.choices = choices
@@ -90,19 +101,42 @@ def create(patient_id: int):
     form.episode_id.choices = choices
     status = apply_form_action(form, request.form.get("action", "save"))
     if status is None and form.validate():
-        episode = next(e for e in patient.episodes if e.id == form.episode_id.data)
-        visit = record_session(
-            patient,
-            episode,
-            practitioner=current_user,
-            values=form.session_values(_zone()) | _protocol_values(form),
-            points=form.point_values(),
-            adjuncts=form.adjunct_values(),
-        )
-        db.session.commit()
-        flash("Session saved as a draft. Check it, then sign it.", "success")
-        return redirect(url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
+        try:
+            visit = record_session(
+                patient,
+                form_episode(form, patient),
+                practitioner=current_user,
+                values=form.session_values(_zone()) | _protocol_values(form),
+                points=form.point_values(),
+                adjuncts=form.adjunct_values(),
+                overrides=_overrides(form, patient),
+            )
+        except OverrideRequired as error:
+            _require_override(form, error)
+        else:
+            db.session.commit()
+            flash("Session saved as a draft. Check it, then sign it.", "success")
+            return redirect(url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
     return _render_form(patient, form, None, status=status or 422)
+
+
+@bp.post("/cautions")
+@roles_required(*CLINICAL_ROLES)
+def preview_cautions(patient_id: int):
+    """The caution engine's answer for the session form as it stands (JSON, nothing saved)."""
+    patient = load_patient(patient_id)
+    form = SessionForm()
+    form.episode_id.choices = episode_choices(patient)
+    cautions = form_cautions(form, patient)
+    by_row = row_cautions(form, cautions)
+    return jsonify(
+        rows={index: [{"severity": c.severity, "message": c.message} for c in found]
+              for index, found in by_row.items()},
+        cautions=[{"key": c.key, "rule": c.rule, "target": c.target, "severity": c.severity,
+                   "message": c.message, "reason": c.reason, "source": c.source}
+                  for c in cautions],
+        html=render_template("sessions/_caution_list.html", cautions=cautions),
+    )
 
 
 @bp.get("/<int:session_id>")
@@ -135,15 +169,19 @@ def edit(patient_id: int, session_id: int):
         try:
             update_draft(
                 visit,
+                episode=form_episode(form, patient),
                 values=form.session_values(_zone()),
                 points=form.point_values(),
                 adjuncts=form.adjunct_values(),
                 expected_version=form.expected_version(),
                 actor=current_user,
+                overrides=_overrides(form, patient),
             )
         except EditConflict as error:
             conflict, status = error, 409
             form.version.data = error.current_version
+        except OverrideRequired as error:
+            _require_override(form, error)
         else:
             db.session.commit()
             flash("Draft saved.", "success")
@@ -158,9 +196,11 @@ def sign(patient_id: int, session_id: int):
     if not SignForm().validate_on_submit():
         abort(400)
     try:
-        sign_session(visit, actor=current_user)
+        sign_session(visit, actor=current_user, decisions=_caution_decisions(visit))
     except SigningRefused as refused:
         return _render_detail(visit, sign_problems=refused.problems), 422
+    except SafetyError as error:
+        return _render_detail(visit, sign_problems=[str(error)]), 422
     except SessionError as error:
         flash(str(error), "info")
         return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id))
@@ -238,6 +278,32 @@ def add_adverse_event(patient_id: int, session_id: int):
     )
 
 
+def _caution_decisions(visit: TreatmentSession) -> dict[int, tuple[str, str]]:
+    """The sign form's ticks and reasons: ``ack-<id>`` acknowledges, ``reason-<id>`` overrides."""
+    decisions = {}
+    for row in visit.cautions:
+        reason = request.form.get(f"reason-{row.id}", "").strip()[:1000]
+        if reason:
+            decisions[row.id] = ("overridden", reason)
+        elif request.form.get(f"ack-{row.id}"):
+            decisions[row.id] = ("acknowledged", "")
+    return decisions
+
+
+def _overrides(form: SessionForm, patient) -> dict[str, str]:
+    """The form's one override reason, for every contraindication the form raises."""
+    reason = form.override_reason.data or ""
+    return {c.key: reason for c in form_cautions(form, patient) if c.severity == CONTRAINDICATED}
+
+
+def _require_override(form: SessionForm, error: OverrideRequired) -> None:
+    form.override_reason.errors = [
+        *form.override_reason.errors,
+        "A contraindication needs your reason to go ahead (or remove it): "
+        + " ".join(c.message for c in error.cautions),
+    ]
+
+
 def _protocol_values(form: SessionForm) -> dict:
     values = {"protocol_id": None, "protocol_name": "", "copied_from_id": None}
     found = (
@@ -263,6 +329,7 @@ def _adverse_event_form(visit: TreatmentSession) -> AdverseEventForm:
 
 
 def _render_form(patient, form, visit, *, status=200, conflict=None):
+    cautions = form_cautions(form, patient)
     return render_template(
         "sessions/form.html",
         patient=patient,
@@ -274,6 +341,8 @@ def _render_form(patient, form, visit, *, status=200, conflict=None):
         has_previous=visit is None and last_session(patient.id) is not None,
         point_options=point_choices(),
         adjunct_kinds=vocab.ADJUNCT_KINDS,
+        cautions=cautions,
+        row_cautions=row_cautions(form, cautions),
     ), status
 
 

@@ -55,6 +55,7 @@ ADJUNCT_KINDS = (
     ("tuina", "Tuina / massage"),
     ("heat_lamp", "Heat lamp (TDP)"),
     ("auricular", "Auricular"),
+    ("bloodletting", "Bloodletting (pricking)"),
     ("other", "Other"),
 )
 CUPPING_METHODS = (

@@ -1,0 +1,66 @@
+"""Adverse events between visits, and the clinic's adverse-event report."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.audit.services import record_event
+from tracker.auth.roles import CLINICAL_ROLES
+from tracker.auth.sessions import roles_required
+from tracker.extensions import db
+from tracker.patients.services import patient_banners
+from tracker.patients.views import load_patient
+from tracker.safety.forms import AdverseEventForm, ReportPeriodForm
+from tracker.safety.services import SafetyError, adverse_event_report, record_adverse_event
+
+bp = Blueprint("safety", __name__)
+
+
+@bp.route("/patients/<int:patient_id>/adverse-events/new", methods=["GET", "POST"])
+@roles_required(*CLINICAL_ROLES)
+def record_between_visits(patient_id: int):
+    """An adverse event reported between visits (not tied to one session)."""
+    patient = load_patient(patient_id)
+    form = AdverseEventForm()
+    form.point_application_id.choices = [("", "None")]
+    if form.validate_on_submit():
+        zone = ZoneInfo(current_user.clinic.timezone)
+        onset = datetime.combine(form.onset_date.data,
+                                 form.onset_time.data or datetime.min.time(), zone)
+        try:
+            record_adverse_event(patient, actor=current_user, code=form.code.data,
+                                 severity=form.severity.data, onset_at=onset,
+                                 description=form.description.data,
+                                 action_taken=form.action_taken.data, outcome=form.outcome.data)
+        except SafetyError as error:
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Adverse event recorded.", "success")
+            return redirect(url_for("patients.detail", patient_id=patient.id) + "#adverse-events")
+    return render_template(
+        "safety/adverse_event_form.html", form=form, patient=patient,
+        banners=patient_banners(patient, clinical=True),
+    ), 422 if form.is_submitted() else 200
+
+
+@bp.get("/safety/report")
+@roles_required(*CLINICAL_ROLES)
+def report():
+    """Adverse events per 1,000 sessions by type and severity, with reference rates."""
+    zone = ZoneInfo(current_user.clinic.timezone)
+    today = datetime.now(zone).date()
+    form = ReportPeriodForm(request.args)
+    if not request.args:
+        form.start.data, form.end.data = today - timedelta(days=365), today
+    valid = form.validate()
+    start: date = form.start.data if valid else today - timedelta(days=365)
+    end: date = form.end.data if valid else today
+    result = adverse_event_report(current_user.clinic_id, start, end, zone)
+    record_event("report.adverse_events", actor=current_user,
+                 details={"start": start.isoformat(), "end": end.isoformat()})
+    db.session.commit()
+    return render_template("safety/report.html", form=form, report=result), \
+        200 if valid or not request.args else 422
