@@ -10,7 +10,7 @@ from datetime import date
 from tracker.auth.services import create_user
 from tracker.clinics.services import create_clinic
 from tracker.extensions import db
-from tracker.intake.services import open_episode
+from tracker.intake.services import blank_intake, open_episode
 from tracker.patients.services import create_patient, record_consent
 
 PASSWORD = "correct horse battery staple"
@@ -20,57 +20,11 @@ _counter = itertools.count(1)
 def intake_values(**overrides) -> dict:
     """A complete, valid intake as services expect it."""
     values = {
-        "opened_on": date(2026, 11, 1),
-        "chief_complaint": "Middle back pain",
-        "body_region": "thoracic",
-        "side": "bilateral",
-        "onset_date": date(2026, 6, 1),
-        "onset_type": "gradual",
-        "duration": None,
-        "causes": ["poor_posture"],
-        "causes_other": "",
-        "symptoms": ["dull_pain", "stiffness"],
-        "symptoms_other": "",
-        "red_flags": [],
-        "pregnant": False,
-        "pregnancy_weeks": None,
-        "pacemaker": False,
-        "anticoagulants": False,
-        "needle_fainting": False,
-        "metal_allergy": False,
-        "skin_lesions": False,
-        "skin_lesions_site": "",
-        "diabetes": False,
-        "reduced_sensation": False,
-        "medical_history": "",
-        "medications": "",
-        "previous_treatments": "",
-        "co_interventions": [],
-        "sitting_hours": None,
-        "break_habit": None,
-        "exercise": None,
-        "exercise_notes": "",
-        "lifting_at_work": False,
-        "stress_level": None,
-        "sleep_quality": None,
-        "mattress": "",
-        "sleep_position": None,
-        "weight_trend": None,
-        "tongue_colour": None,
-        "tongue_coating": None,
-        "tongue_shape": [],
-        "tongue_moisture": None,
-        "pulse_rate": None,
-        "pulse_qualities": [],
-        "pulse_positions": {},
-        "patterns": [],
-        "pattern_notes": "",
-        "acupuncture_style": "tcm",
-        "rationale": "",
-        "planned_sessions": None,
-        "planned_interval_days": None,
-        "goals": "",
-        "baseline_nrs": 7,
+        **blank_intake(),
+        "opened_on": date(2026, 11, 1), "chief_complaint": "Middle back pain",
+        "body_region": "thoracic", "side": "bilateral", "onset_date": date(2026, 6, 1),
+        "onset_type": "gradual", "causes": ["poor_posture"],
+        "symptoms": ["dull_pain", "stiffness"], "baseline_nrs": 7,
     }
     values.update(overrides)
     return values

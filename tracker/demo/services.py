@@ -13,7 +13,7 @@ from tracker.demo import data
 from tracker.demo.sessions import seed_article_course, seed_varied_sessions
 from tracker.extensions import db
 from tracker.intake import vocab
-from tracker.intake.services import close_episode, open_episode
+from tracker.intake.services import blank_intake, close_episode, open_episode
 from tracker.patients.models import Patient
 from tracker.patients.services import archive_patient, create_patient, record_consent
 
@@ -68,7 +68,7 @@ def seed_demo(today: date | None = None) -> int:
         article,
         practitioner=practitioner,
         values={
-            **_blank_intake(),
+            **blank_intake(),
             **data.ARTICLE_INTAKE,
             "opened_on": today - timedelta(days=45),
             "onset_date": today - timedelta(days=160),
@@ -110,7 +110,7 @@ def seed_demo(today: date | None = None) -> int:
             patient,
             practitioner=other_admin,
             values={
-                **_blank_intake(),
+                **blank_intake(),
                 "opened_on": today - timedelta(days=20),
                 "chief_complaint": "Low back pain",
                 "body_region": "lumbar",
@@ -209,7 +209,7 @@ def _random_intake(
         [code for code, _ in vocab.CAUSES if code != "other_cause"], rng.randint(1, 3)
     )
     values = {
-        **_blank_intake(),
+        **blank_intake(),
         "opened_on": opened,
         "chief_complaint": rng.choice(data.COMPLAINTS[region]),
         "body_region": region,
@@ -258,56 +258,3 @@ def _random_intake(
     if index == 19:
         values["needle_fainting"] = True
     return values
-
-
-def _blank_intake() -> dict:
-    """Every intake field at its empty value, so partial dicts are complete."""
-    return {
-        "side": "central",
-        "onset_date": None,
-        "onset_type": None,
-        "duration": None,
-        "causes": [],
-        "causes_other": "",
-        "symptoms": [],
-        "symptoms_other": "",
-        "red_flags": [],
-        "pregnant": False,
-        "pregnancy_weeks": None,
-        "pacemaker": False,
-        "anticoagulants": False,
-        "needle_fainting": False,
-        "metal_allergy": False,
-        "skin_lesions": False,
-        "skin_lesions_site": "",
-        "diabetes": False,
-        "reduced_sensation": False,
-        "medical_history": "",
-        "medications": "",
-        "previous_treatments": "",
-        "co_interventions": [],
-        "sitting_hours": None,
-        "break_habit": None,
-        "exercise": None,
-        "exercise_notes": "",
-        "lifting_at_work": False,
-        "stress_level": None,
-        "sleep_quality": None,
-        "mattress": "",
-        "sleep_position": None,
-        "weight_trend": None,
-        "tongue_colour": None,
-        "tongue_coating": None,
-        "tongue_shape": [],
-        "tongue_moisture": None,
-        "pulse_rate": None,
-        "pulse_qualities": [],
-        "pulse_positions": {},
-        "patterns": [],
-        "pattern_notes": "",
-        "acupuncture_style": "tcm",
-        "rationale": "",
-        "planned_sessions": None,
-        "planned_interval_days": None,
-        "goals": "",
-    }

@@ -26,6 +26,7 @@ from tracker.points.services import resolve_codes
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import AdjunctRowForm
 from tracker.sessions.quick_entry import LEVELS
+from tracker.sessions.services import DIRECT_FIELDS
 
 MAX_DEPTH = {"mm": Decimal(120), "cun": Decimal(6)}
 
@@ -239,30 +240,7 @@ class SessionForm(FlaskForm):
         retention = self.retention_minutes.data
         if self.inserted_time.data and self.removed_time.data:
             retention = _minutes_between(self.inserted_time.data, self.removed_time.data)
-        names = (
-            "needle_type",
-            "needle_gauge_mm",
-            "needle_length_mm",
-            "needle_brand",
-            "needle_lot",
-            "needle_material",
-            "needles_inserted",
-            "needles_removed",
-            "pain_before",
-            "pain_after",
-            "sensations",
-            "sensations_notes",
-            "subjective",
-            "objective",
-            "tongue",
-            "pulse",
-            "assessment",
-            "plan",
-            "advice",
-            "advice_notes",
-            "next_visit_on",
-        )
-        values = {name: self[name].data for name in names}
+        values = {name: self[name].data for name in DIRECT_FIELDS}
         values.update(
             started_at=at(self.start_time.data),
             inserted_at=at(self.inserted_time.data),

@@ -22,35 +22,18 @@ from tracker.safety.services import (
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
 
 # Session-level fields a form may set on a draft.
+# Fields a session form edits as they are (same name on the form and the model).
+DIRECT_FIELDS = (
+    "needle_type", "needle_gauge_mm", "needle_length_mm", "needle_brand", "needle_lot",
+    "needle_material", "needles_inserted", "needles_removed", "pain_before", "pain_after",
+    "sensations", "sensations_notes", "subjective", "objective", "tongue", "pulse",
+    "assessment", "plan", "advice", "advice_notes", "next_visit_on",
+)
+# Everything a form may set on a draft: the direct fields, the times (converted to UTC by the
+# form), retention, and where the rows came from.
 SESSION_FIELDS = (
-    "started_at",
-    "needle_type",
-    "needle_gauge_mm",
-    "needle_length_mm",
-    "needle_brand",
-    "needle_lot",
-    "needle_material",
-    "inserted_at",
-    "removed_at",
-    "retention_minutes",
-    "needles_inserted",
-    "needles_removed",
-    "pain_before",
-    "pain_after",
-    "sensations",
-    "sensations_notes",
-    "subjective",
-    "objective",
-    "tongue",
-    "pulse",
-    "assessment",
-    "plan",
-    "advice",
-    "advice_notes",
-    "next_visit_on",
-    "protocol_id",
-    "protocol_name",
-    "copied_from_id",
+    *DIRECT_FIELDS, "started_at", "inserted_at", "removed_at", "retention_minutes",
+    "protocol_id", "protocol_name", "copied_from_id",
 )
 POINT_FIELDS = (
     "point",

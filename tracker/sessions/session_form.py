@@ -17,7 +17,12 @@ from tracker.sessions import vocab
 from tracker.sessions.adjuncts import adjunct_form_data
 from tracker.sessions.forms import SessionForm, point_form_data
 from tracker.sessions.quick_entry import ResolvedCode, parse_quick_entry
-from tracker.sessions.services import last_session, proposed_needle_count, rows_of
+from tracker.sessions.services import (
+    DIRECT_FIELDS,
+    last_session,
+    proposed_needle_count,
+    rows_of,
+)
 
 NEEDLE_FIELDS = (
     "needle_type",
@@ -73,26 +78,7 @@ def prefill_new_session(patient, zone: ZoneInfo, args) -> SessionForm:
 def prefill_from_session(visit, zone: ZoneInfo) -> SessionForm:
     """The edit form of a draft."""
     points, adjuncts = rows_of(visit)
-    names = (
-        *NEEDLE_FIELDS,
-        "retention_minutes",
-        "needles_inserted",
-        "needles_removed",
-        "pain_before",
-        "pain_after",
-        "sensations",
-        "sensations_notes",
-        "subjective",
-        "objective",
-        "tongue",
-        "pulse",
-        "assessment",
-        "plan",
-        "advice",
-        "advice_notes",
-        "next_visit_on",
-    )
-    data = {name: getattr(visit, name) for name in names}
+    data = {name: getattr(visit, name) for name in (*DIRECT_FIELDS, "retention_minutes")}
     started = visit.started_at.astimezone(zone)
     data.update(
         version=visit.version,
