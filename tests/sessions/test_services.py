@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.safety.services import record_adverse_event
 from tracker.sessions.guards import SignedNoteChanged
 from tracker.sessions.models import PointApplication, TreatmentSession
+from tracker.sessions.queries import timeline_entries
 from tracker.sessions.services import (
     SessionError,
     SigningRefused,
@@ -22,7 +23,6 @@ from tracker.sessions.services import (
     effective_values,
     proposed_needle_count,
     sign_session,
-    timeline_entries,
     update_draft,
 )
 

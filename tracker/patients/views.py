@@ -25,7 +25,7 @@ from tracker.patients.services import (
 )
 from tracker.redirects import safe_next_url
 from tracker.safety.services import patient_adverse_events
-from tracker.sessions.services import timeline_entries
+from tracker.sessions.queries import timeline_entries
 
 bp = Blueprint("patients", __name__)
 

@@ -48,3 +48,14 @@ class ReportPeriodForm(FlaskForm):
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:
             raise ValidationError("The end is before the start.")
+
+
+def adverse_event_form_for(visit) -> AdverseEventForm:
+    """The adverse-event form of a session page: its points and techniques can be linked."""
+    form = AdverseEventForm()
+    form.point_application_id.choices = (
+        [("", "None")]
+        + [(str(row.id), f"Point {row.code} ({row.laterality})") for row in visit.points]
+        + [(f"adjunct:{row.kind}", f"Technique: {row.kind}") for row in visit.adjuncts]
+    )
+    return form

@@ -12,8 +12,9 @@ from tracker.auth.sessions import roles_required
 from tracker.extensions import db
 from tracker.patients.services import patient_banners
 from tracker.patients.views import load_patient
-from tracker.safety.forms import AdverseEventForm, ReportPeriodForm
+from tracker.safety.forms import AdverseEventForm, ReportPeriodForm, adverse_event_form_for
 from tracker.safety.services import SafetyError, adverse_event_report, record_adverse_event
+from tracker.sessions.views import load_session, render_session_page
 
 bp = Blueprint("safety", __name__)
 
@@ -44,6 +45,35 @@ def record_between_visits(patient_id: int):
         "safety/adverse_event_form.html", form=form, patient=patient,
         banners=patient_banners(patient, clinical=True),
     ), 422 if form.is_submitted() else 200
+
+
+@bp.post("/patients/<int:patient_id>/sessions/<int:session_id>/adverse-events")
+@roles_required(*CLINICAL_ROLES)
+def record_on_session(patient_id: int, session_id: int):
+    """An adverse event during a session; also allowed after the note is signed."""
+    visit = load_session(patient_id, session_id)
+    form = adverse_event_form_for(visit)
+    if not form.validate_on_submit():
+        return render_session_page(visit, ae_form=form), 422
+    zone = ZoneInfo(current_user.clinic.timezone)
+    link = form.point_application_id.data or ""
+    linked = next((row for row in visit.points if str(row.id) == link), None)
+    technique = link.removeprefix("adjunct:") if link.startswith("adjunct:") else ""
+    onset = datetime.combine(form.onset_date.data,
+                             form.onset_time.data or visit.started_at.astimezone(zone).time(), zone)
+    try:
+        record_adverse_event(visit.patient, actor=current_user, visit=visit, code=form.code.data,
+                             severity=form.severity.data, onset_at=onset,
+                             description=form.description.data,
+                             action_taken=form.action_taken.data, outcome=form.outcome.data,
+                             point_application=linked, technique=technique)
+    except SafetyError as error:
+        form.code.errors.append(str(error))
+        return render_session_page(visit, ae_form=form), 422
+    db.session.commit()
+    flash("Adverse event recorded.", "success")
+    return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id)
+                    + "#adverse-events")
 
 
 @bp.get("/safety/report")

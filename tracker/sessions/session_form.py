@@ -16,13 +16,9 @@ from tracker.safety.services import cautions_for_rows
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import adjunct_form_data
 from tracker.sessions.forms import SessionForm, point_form_data
+from tracker.sessions.queries import last_session, rows_of
 from tracker.sessions.quick_entry import ResolvedCode, parse_quick_entry
-from tracker.sessions.services import (
-    DIRECT_FIELDS,
-    last_session,
-    proposed_needle_count,
-    rows_of,
-)
+from tracker.sessions.services import DIRECT_FIELDS, proposed_needle_count
 
 NEEDLE_FIELDS = (
     "needle_type",

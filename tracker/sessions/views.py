@@ -1,6 +1,5 @@
 """Logging a treatment session, its page, signing, amending, and adverse events on it."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -19,12 +18,13 @@ from tracker.patients.views import load_patient
 from tracker.points.services import point_choices
 from tracker.protocols.services import protocol_choices, protocol_rows
 from tracker.safety.cautions import CONTRAINDICATED
-from tracker.safety.forms import AdverseEventForm
+from tracker.safety.forms import adverse_event_form_for
 from tracker.safety.models import AdverseEvent, SessionCaution
-from tracker.safety.services import SafetyError, record_adverse_event
+from tracker.safety.services import SafetyError
 from tracker.sessions import vocab
 from tracker.sessions.forms import AmendForm, SessionForm, SignForm
 from tracker.sessions.models import Amendment, TreatmentSession
+from tracker.sessions.queries import last_session
 from tracker.sessions.services import (
     OverrideRequired,
     SessionError,
@@ -32,7 +32,6 @@ from tracker.sessions.services import (
     amend_session,
     amended_fields,
     effective_values,
-    last_session,
     record_session,
     sign_session,
     signing_problems,
@@ -145,7 +144,7 @@ def detail(patient_id: int, session_id: int):
     visit = load_session(patient_id, session_id)
     record_event("session.view", actor=current_user, entity=visit, patient_id=patient_id)
     db.session.commit()
-    return _render_detail(visit)
+    return render_session_page(visit)
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -198,9 +197,9 @@ def sign(patient_id: int, session_id: int):
     try:
         sign_session(visit, actor=current_user, decisions=_caution_decisions(visit))
     except SigningRefused as refused:
-        return _render_detail(visit, sign_problems=refused.problems), 422
+        return render_session_page(visit, sign_problems=refused.problems), 422
     except SafetyError as error:
-        return _render_detail(visit, sign_problems=[str(error)]), 422
+        return render_session_page(visit, sign_problems=[str(error)]), 422
     except SessionError as error:
         flash(str(error), "info")
         return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id))
@@ -237,45 +236,6 @@ def amend(patient_id: int, session_id: int):
         patient=visit.patient,
         banners=patient_banners(visit.patient, clinical=True),
     ), 422 if form.is_submitted() else 200
-
-
-@bp.post("/<int:session_id>/adverse-events")
-@roles_required(*CLINICAL_ROLES)
-def add_adverse_event(patient_id: int, session_id: int):
-    visit = load_session(patient_id, session_id)
-    form = _adverse_event_form(visit)
-    if not form.validate_on_submit():
-        return _render_detail(visit, ae_form=form), 422
-    link = form.point_application_id.data or ""
-    linked = next((row for row in visit.points if str(row.id) == link), None)
-    technique = link.removeprefix("adjunct:") if link.startswith("adjunct:") else ""
-    onset = datetime.combine(
-        form.onset_date.data,
-        form.onset_time.data or visit.started_at.astimezone(_zone()).time(),
-        _zone(),
-    )
-    try:
-        record_adverse_event(
-            visit.patient,
-            actor=current_user,
-            visit=visit,
-            code=form.code.data,
-            severity=form.severity.data,
-            onset_at=onset,
-            description=form.description.data,
-            action_taken=form.action_taken.data,
-            outcome=form.outcome.data,
-            point_application=linked,
-            technique=technique,
-        )
-    except SafetyError as error:
-        form.code.errors.append(str(error))
-        return _render_detail(visit, ae_form=form), 422
-    db.session.commit()
-    flash("Adverse event recorded.", "success")
-    return redirect(
-        url_for("sessions.detail", patient_id=patient_id, session_id=session_id) + "#adverse-events"
-    )
 
 
 def _caution_decisions(visit: TreatmentSession) -> dict[int, tuple[str, str]]:
@@ -318,16 +278,6 @@ def _protocol_values(form: SessionForm) -> dict:
     return values
 
 
-def _adverse_event_form(visit: TreatmentSession) -> AdverseEventForm:
-    form = AdverseEventForm()
-    form.point_application_id.choices = (
-        [("", "None")]
-        + [(str(row.id), f"Point {row.code} ({row.laterality})") for row in visit.points]
-        + [(f"adjunct:{row.kind}", f"Technique: {row.kind}") for row in visit.adjuncts]
-    )
-    return form
-
-
 def _render_form(patient, form, visit, *, status=200, conflict=None):
     cautions = form_cautions(form, patient)
     return render_template(
@@ -346,7 +296,7 @@ def _render_form(patient, form, visit, *, status=200, conflict=None):
     ), status
 
 
-def _render_detail(visit: TreatmentSession, *, sign_problems=None, ae_form=None):
+def render_session_page(visit: TreatmentSession, *, sign_problems=None, ae_form=None):
     patient = visit.patient
     events = db.session.scalars(
         select(AdverseEvent)
@@ -365,7 +315,7 @@ def _render_detail(visit: TreatmentSession, *, sign_problems=None, ae_form=None)
         if sign_problems is not None
         else ([] if visit.is_signed else signing_problems(visit)),
         sign_form=SignForm(),
-        ae_form=ae_form or _adverse_event_form(visit),
+        ae_form=ae_form or adverse_event_form_for(visit),
         adverse_events=events,
         show_sign_problems=sign_problems is not None,
     )
