@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.points.services import resolve_codes
 from tracker.protocols.builtin import MIDDLE_BACK_PAIN
+from tracker.safety.services import record_adverse_event
 from tracker.sessions.services import amend_session, record_session, sign_session
 
 NEEDLES = {
@@ -139,6 +140,14 @@ def seed_article_course(patient, episode, practitioner, zone: ZoneInfo) -> None:
                 reason="Added the palpation finding noted on paper at the table.",
                 values={"objective": visit.objective + " Trigger point left rhomboid."},
             )
+        if number == 4:  # a small bruise, noticed at the next visit: recorded after signing
+            gb21 = next(row for row in visit.points if row.point and row.point.code == "GB21")
+            record_adverse_event(
+                patient, actor=practitioner, visit=visit, code="haematoma", severity="minor",
+                onset_at=visit.removed_at, point_application=gb21,
+                description="Small bruise at the left GB21 needle site.",
+                action_taken="Pressure for one minute; reassured.", outcome="resolved",
+            )
 
 
 def seed_varied_sessions(
@@ -213,6 +222,13 @@ def seed_varied_sessions(
         )
         visit.subjective = "Feeling a little better." if number > 1 else episode.chief_complaint
         pain = max(0, before - rng.choice((0, 1, 1, 2)))
+        if rng.random() < 0.06:
+            record_adverse_event(
+                patient, actor=practitioner, visit=visit, severity="minor",
+                code=rng.choice(("dizziness", "needle_site_pain", "fatigue")),
+                onset_at=visit.removed_at, description="Mild, settled before leaving.",
+                action_taken="Rested lying down for ten minutes.", outcome="resolved",
+            )
         # The newest session of a few patients stays a draft, as at the end of a busy day.
         if number < count or rng.random() < 0.8:
             _sign(visit, practitioner)

@@ -44,7 +44,8 @@ def load_patient(patient_id: int, *, for_update: bool = False) -> Patient:
     return patient
 
 
-@bp.get("/")
+# "/patients" and "/patients/" both answer (no redirect): the list is the app's home page.
+@bp.get("/", strict_slashes=False)
 @roles_required(*PATIENT_ROLES)
 def index():
     form = PageForm(request.args)

@@ -197,7 +197,7 @@ def _adjunct_cautions(facts: SafetyFacts, adjunct: PlannedAdjunct):
     if kind == "electroacupuncture" and facts.pacemaker:
         yield Caution("pacemaker_electroacupuncture", "electroacupuncture", CONTRAINDICATED,
                       "Electroacupuncture with a pacemaker or implanted electrical device is "
-                      "contraindicated: give a reason to override, or remove it.",
+                      "contraindicated.",
                       "The intake records a pacemaker or implanted electrical device.",
                       WHO_ELECTRICAL)
     if facts.anticoagulants:
