@@ -128,8 +128,9 @@ def decide_cautions(visit, decisions: dict[int, tuple[str, str]], *, actor) -> N
     """Record acknowledgements and overrides: ``{caution id: (decision, reason)}``.
 
     :raises SafetyError: an override without a reason, or a contraindication acknowledged
-        without one.
+        without one. Then nothing is recorded.
     """
+    chosen = []
     for row in visit.cautions:
         if row.id not in decisions or not row.needs_decision:
             continue
@@ -139,8 +140,10 @@ def decide_cautions(visit, decisions: dict[int, tuple[str, str]], *, actor) -> N
             raise SafetyError(f"Give the reason for overriding: {row.message}")
         if row.severity == CONTRAINDICATED and not reason:
             raise SafetyError(f"A contraindication needs an override reason: {row.message}")
-        _decide(row, "overridden" if reason and row.severity == CONTRAINDICATED else decision,
-                reason, actor)
+        chosen.append((row, "overridden" if row.severity == CONTRAINDICATED else decision, reason))
+    # Checked first, recorded after: a refusal leaves every row as it was.
+    for row, decision, reason in chosen:
+        _decide(row, decision, reason, actor)
 
 
 def pending_cautions(visit) -> list[SessionCaution]:

@@ -194,9 +194,16 @@ def sign(patient_id: int, session_id: int):
     visit = load_session(patient_id, session_id, for_update=True)
     if not SignForm().validate_on_submit():
         abort(400)
+    decisions = _caution_decisions(visit)
     try:
-        sign_session(visit, actor=current_user, decisions=_caution_decisions(visit))
+        sign_session(visit, actor=current_user, decisions=decisions)
     except SigningRefused as refused:
+        if decisions:
+            # The ticks and reasons are complete records on their own: keep them, so the
+            # practitioner fixes only what is missing and does not decide twice.
+            record_event("session.cautions_decided", actor=current_user, entity=visit,
+                         patient_id=patient_id, details={"cautions": len(decisions)})
+            db.session.commit()
         return render_session_page(visit, sign_problems=refused.problems), 422
     except SafetyError as error:
         return render_session_page(visit, sign_problems=[str(error)]), 422
