@@ -92,7 +92,9 @@ def register_shellcontext(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from tracker import filters
+    from tracker.audit.services import audit_patient_page_view
     from tracker.security import apply_security_headers
 
+    app.after_request(audit_patient_page_view)
     app.after_request(apply_security_headers)
     filters.register(app)

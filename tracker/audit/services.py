@@ -4,7 +4,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import select, text
 
 from tracker.audit.models import AuditEvent
@@ -58,6 +58,8 @@ def record_event(
     event.row_hash = _hash_event(event)
     db.session.add(event)
     db.session.flush()
+    if has_request_context() and action.endswith(".view"):
+        g.view_audited = True
     return event
 
 
@@ -107,3 +109,28 @@ def _hash_event(event: AuditEvent) -> str:
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((event.prev_hash + canonical).encode()).hexdigest()
+
+
+def audit_patient_page_view(response):
+    """After every page shown for one patient, make sure the view is in the audit log.
+
+    Detail pages record their own, more specific event (``patient.view``, ``session.view``);
+    every other page that shows a patient (forms, consent, the new-session page) is recorded
+    here by its endpoint, so no view of a record escapes the log.
+    """
+    from flask_login import current_user
+
+    patient_id = (request.view_args or {}).get("patient_id")
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or patient_id is None
+        or g.get("view_audited")
+        or not current_user.is_authenticated
+    ):
+        return response
+    ids = {k: v for k, v in request.view_args.items() if k != "patient_id" and isinstance(v, int)}
+    record_event("page.view", actor=current_user, patient_id=patient_id,
+                 details={"endpoint": request.endpoint, **ids})
+    db.session.commit()
+    return response

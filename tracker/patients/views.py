@@ -57,6 +57,11 @@ def index():
     )
     clinical = current_user.can_read_clinical
     badges = {p.id: patient_banners(p, clinical=clinical) for p in pagination.items}
+    # Who looked at which list page: counts, never the search text (it may hold a name).
+    record_event("patient.list", actor=current_user,
+                 details={"results": pagination.total, "page": pagination.page,
+                          "searched": bool(query), "archived": bool(form.archived.data)})
+    db.session.commit()
     return render_template(
         "patients/index.html", form=form, pagination=pagination, query=query, badges=badges
     )
