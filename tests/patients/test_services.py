@@ -272,8 +272,9 @@ def test_safety_banner_shows_facts_of_open_episodes_only(staff, yamada):
                   actor=staff.practitioner)
     db.session.commit()
     patient = loaded(yamada.id)
-    safety = banner(patient_banners(patient, clinical=True), "Safety")
-    assert "Pregnant (10 weeks at intake)" in safety.text
+    # Four weeks after the intake of 2026-11-01, the banner counts the weeks on.
+    safety = banner(patient_banners(patient, clinical=True, today=date(2026, 11, 29)), "Safety")
+    assert "Pregnant (about 14 weeks now; 10 at intake)" in safety.text
     assert "Pacemaker or implanted electrical device" in safety.text
     assert "Metal allergy" not in safety.text
     assert banner(patient_banners(patient, clinical=False), "Safety") is None

@@ -145,10 +145,19 @@ class Episode(db.Model):
 
     @property
     def safety_facts(self) -> list[str]:
-        """Short labels of the safety facts that are true, for banners and the caution engine."""
+        """Short labels of the safety facts recorded at intake."""
+        return self.safety_facts_on(None)
+
+    def safety_facts_on(self, day: date | None) -> list[str]:
+        """Short labels of the safety facts, with pregnancy weeks counted on to ``day``."""
         facts = []
         if self.pregnant:
-            weeks = f" ({self.pregnancy_weeks} weeks at intake)" if self.pregnancy_weeks else ""
+            weeks = ""
+            if self.pregnancy_weeks is not None and day is not None:
+                weeks = (f" (about {self.pregnancy_weeks_on(day)} weeks now; "
+                         f"{self.pregnancy_weeks} at intake)")
+            elif self.pregnancy_weeks is not None:
+                weeks = f" ({self.pregnancy_weeks} weeks at intake)"
             facts.append(f"Pregnant{weeks}")
         labels = (
             ("pacemaker", "Pacemaker or implanted electrical device"),

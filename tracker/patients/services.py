@@ -204,11 +204,14 @@ def search_patients(clinic_id: int, query: str = "", *, archived: bool = False) 
     )
 
 
-def patient_banners(patient: Patient, *, clinical: bool) -> list[Banner]:
+def patient_banners(patient: Patient, *, clinical: bool, today: date | None = None
+                    ) -> list[Banner]:
     """The banners on every page of a patient. Needs consents and episodes loaded.
 
     ``clinical`` is False for reception, who sees the consent banner but no clinical facts.
+    Pregnancy weeks are counted on to ``today`` (the server's date when not given).
     """
+    today = today or date.today()
     banners = []
     if patient.is_archived:
         banners.append(Banner("info", "Archived", patient.archive_reason or "No reason given."))
@@ -225,7 +228,7 @@ def patient_banners(patient: Patient, *, clinical: bool) -> list[Banner]:
                     + ". Recorded at intake, not yet acknowledged by a practitioner.",
                 )
             )
-        facts = sorted({fact for e in open_episodes for fact in e.safety_facts})
+        facts = sorted({fact for e in open_episodes for fact in e.safety_facts_on(today)})
         if facts:
             banners.append(Banner("warning", "Safety", "; ".join(facts)))
     consent = current_consent(patient)

@@ -151,21 +151,30 @@ def update_draft(
     if visit.is_signed:
         raise SessionError("This note is signed; correct it with an amendment.")
     check_version(visit, expected_version, {k: v for k, v in values.items() if k in SESSION_FIELDS})
+    changed = [name for name in SESSION_FIELDS
+               if name in values and getattr(visit, name) != values[name]]
     if episode is not None and episode.id != visit.episode_id:
         if episode.patient_id != visit.patient_id:
             raise SessionError("That episode belongs to another patient.")
         visit.episode = episode
+        changed.append("episode")
+    before = _row_signature(visit.points, POINT_FIELDS), _row_signature(visit.adjuncts,
+                                                                        ADJUNCT_FIELDS)
     _assign(visit, values)
     visit.points = _point_rows(points)
     visit.adjuncts = _adjunct_rows(adjuncts)
     _store_cautions(visit, visit.episode, points, adjuncts, overrides or {}, actor)
-    db.session.flush()
+    db.session.flush()  # the new rows get their column defaults, so they compare fairly
+    if before[0] != _row_signature(visit.points, POINT_FIELDS):
+        changed.append("points")
+    if before[1] != _row_signature(visit.adjuncts, ADJUNCT_FIELDS):
+        changed.append("adjuncts")
     record_event(
         "session.update",
         actor=actor,
         entity=visit,
         patient_id=visit.patient_id,
-        details={"version": visit.version, "fields": ["draft"]},
+        details={"version": visit.version, "fields": changed},
     )
 
 
@@ -315,6 +324,16 @@ def _retained_needle_recorded(visit: TreatmentSession) -> bool:
         )
         is not None
     )
+
+
+def _row_signature(rows, fields: tuple[str, ...]) -> list[tuple]:
+    """Rows as comparable tuples (a catalog point by its id), to tell whether they changed."""
+    def value(row, name):
+        if name == "point":  # new rows have the point but no point_id until the flush
+            return row.point.id if row.point is not None else None
+        return getattr(row, name)
+
+    return [tuple(value(row, name) for name in fields) for row in rows]
 
 
 def _assign(visit: TreatmentSession, values: dict) -> None:
