@@ -228,3 +228,17 @@ def test_every_catalog_code_resolves_from_an_odd_spelling(app_ctx):
     odd = {code: re.sub(r"(\d+)$", r" - 0\1", code.lower()) for code in codes}
     found = resolve_codes(odd.values())
     assert {code: found[typed].code for code, typed in odd.items()} == {c: c for c in codes}
+
+
+def test_catalog_changes_and_exports_are_audited(app, runner):
+    from tracker.audit.models import AuditEvent
+
+    def actions():
+        with app.app_context():
+            return db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+
+    runner.invoke(args=["points", "load"])  # the catalog is loaded already: nothing changed
+    assert "catalog.load" not in actions()
+    result = runner.invoke(args=["points", "export", "--format", "json"])
+    assert result.exit_code == 0
+    assert actions()[-1] == "catalog.export"

@@ -5,6 +5,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from tracker.audit.services import record_event
 from tracker.extensions import db
 from tracker.points.services import CATALOG_PATH, export_catalog, load_catalog
 
@@ -19,6 +20,8 @@ def points_group():
 def load_command():
     """Load or refresh the catalog from tracker/points/data/points.csv (idempotent)."""
     counts = load_catalog(CATALOG_PATH)
+    if counts["created"] or counts["updated"]:
+        record_event("catalog.load", details=counts)
     db.session.commit()
     click.echo(
         f"Point catalog: {counts['created']} added, {counts['updated']} updated, "
@@ -39,6 +42,8 @@ def load_command():
 def export_command(fmt, output):
     """Write the catalog as CSV or JSON."""
     text = export_catalog(fmt)
+    record_event("catalog.export", details={"format": fmt})
+    db.session.commit()
     if output:
         with open(output, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
