@@ -177,7 +177,7 @@ def _thorax_caution(point: PlannedPoint) -> Caution:
     limit = point.max_depth_mm
     too_deep = point.depth_mm is not None and limit is not None and point.depth_mm > limit
     perpendicular = point.angle == "perpendicular"
-    source = f"{point.depth_source} {WHO_THORAX}".strip()
+    source = f"{point.depth_source}. {WHO_THORAX}" if point.depth_source else WHO_THORAX
     if too_deep or perpendicular:
         problems = []
         if too_deep:
