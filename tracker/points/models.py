@@ -83,10 +83,6 @@ class Point(db.Model):
     def is_midline(self) -> bool:
         return self.meridian in MIDLINE_MERIDIANS or self.code in MIDLINE_EXTRA_POINTS
 
-    @property
-    def label(self) -> str:
-        return f"{self.code} {self.pinyin}"
-
 
 class PointAlias(db.Model):
     """Another code or name for a point (SJ5, LIV3, DU20, Hoku), stored normalised."""

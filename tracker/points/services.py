@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -65,10 +65,6 @@ def load_catalog(path: Path = CATALOG_PATH) -> dict:
         _sync_aliases(point, [a.strip() for a in row["aliases"].split(";") if a.strip()])
     db.session.flush()
     return counts
-
-
-def catalog_is_loaded() -> bool:
-    return bool(db.session.scalar(select(func.count(Point.id))))
 
 
 def export_rows() -> Iterable[dict]:

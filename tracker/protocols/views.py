@@ -18,7 +18,8 @@ from tracker.protocols.services import (
     retire_protocol,
     save_protocol,
 )
-from tracker.sessions.quick_entry import ResolvedCode, parse_quick_entry, to_shorthand
+from tracker.sessions.quick_entry import parse_quick_entry, to_shorthand
+from tracker.sessions.session_form import resolve_for_parser
 
 bp = Blueprint("protocols", __name__)
 
@@ -76,7 +77,7 @@ def _edit(protocol: Protocol | None):
         form.name.data, form.description.data = protocol.name, protocol.description
         form.points.data = to_shorthand(_rows(protocol))
     if form.validate_on_submit():
-        parsed = parse_quick_entry(form.points.data, _resolve)
+        parsed = parse_quick_entry(form.points.data, resolve_for_parser)
         if not parsed.ok:
             form.points.errors.extend(parsed.errors)
         else:
@@ -123,10 +124,3 @@ def _rows(protocol: Protocol) -> list[dict]:
         }
         for row in protocol.points
     ]
-
-
-def _resolve(tokens: list[str]) -> dict[str, ResolvedCode]:
-    return {
-        token: ResolvedCode(point.code, point.is_midline, point.needs_level)
-        for token, point in resolve_codes(tokens).items()
-    }

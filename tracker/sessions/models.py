@@ -120,10 +120,6 @@ class TreatmentSession(db.Model):
         """Needles the point rows account for (a bilateral point is two needles)."""
         return sum(row.needle_count for row in self.points)
 
-    @property
-    def needle_count_balanced(self) -> bool:
-        return self.needles_inserted is not None and self.needles_inserted == self.needles_removed
-
 
 class PointApplication(db.Model):
     """One point needled in a session (STRICTA 2b-2e), or a custom point such as an Ashi point."""
@@ -170,13 +166,6 @@ class PointApplication(db.Model):
         if self.point is None:
             return "Ashi"
         return f"{self.point.code} {self.vertebral_level}".strip()
-
-    @property
-    def depth_mm(self) -> float | None:
-        """Depth in mm (1 cun taken as 20 mm for an adult), for safety checks."""
-        if self.depth is None:
-            return None
-        return float(self.depth) * (20 if self.depth_unit == "cun" else 1)
 
 
 class Adjunct(db.Model):

@@ -39,7 +39,6 @@ class TimelineEntry:
     adjuncts: list[str]
     pain_before: int | None
     pain_after: int | None
-    adverse_events: int = 0
 
 
 def timeline_entries(patient_id: int) -> list[TimelineEntry]:
@@ -67,7 +66,7 @@ def timeline_entries(patient_id: int) -> list[TimelineEntry]:
     return entries
 
 
-def last_session(patient_id: int, *, before_id: int | None = None) -> TreatmentSession | None:
+def last_session(patient_id: int) -> TreatmentSession | None:
     """The patient's most recent session (with points and adjuncts), for "copy last session"."""
     stmt = (
         select(TreatmentSession)
@@ -76,8 +75,6 @@ def last_session(patient_id: int, *, before_id: int | None = None) -> TreatmentS
         .order_by(TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
         .limit(1)
     )
-    if before_id is not None:
-        stmt = stmt.where(TreatmentSession.id != before_id)
     return db.session.scalar(stmt)
 
 

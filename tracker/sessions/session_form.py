@@ -109,7 +109,7 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
         _replace(form.points, _kept_point_data(form) + [{}])
         return 200
     if form.quick_entry.data:
-        result = parse_quick_entry(form.quick_entry.data, _resolve)
+        result = parse_quick_entry(form.quick_entry.data, resolve_for_parser)
         if not result.ok:
             # Errors is a tuple until the form validates; this runs before validation.
             form.quick_entry.errors = [*form.quick_entry.errors, *result.errors]
@@ -160,7 +160,8 @@ def _replace(field_list, rows: list[dict]) -> None:
         field_list.append_entry(data)
 
 
-def _resolve(tokens: list[str]) -> dict[str, ResolvedCode]:
+def resolve_for_parser(tokens: list[str]) -> dict[str, ResolvedCode]:
+    """The catalog as the quick-entry parser sees it (code, midline, needs a level)."""
     return {
         token: ResolvedCode(point.code, point.is_midline, point.needs_level)
         for token, point in resolve_codes(tokens).items()
