@@ -104,14 +104,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite alters a table by rebuilding it (batch mode), and with foreign keys on it
+        # refuses to drop a table other rows point at. SQLite's documented procedure: keys
+        # off outside the transaction, foreign_key_check before commit, keys on again.
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            connection.connection.dbapi_connection.execute('PRAGMA foreign_keys=OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+                    if broken:
+                        raise RuntimeError(f'migration left broken foreign keys: {broken[:5]}')
+            if connection.in_transaction():
+                connection.commit()
+        finally:
+            if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
+                connection.connection.dbapi_connection.execute('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

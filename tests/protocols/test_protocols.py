@@ -149,7 +149,7 @@ def test_a_protocol_keeps_the_huatuojiaji_level(app, client, world):
     assert "EX-B2 T7 R</textarea>" in page
     new_url = f"/patients/{world['a']['patient'].id}/sessions/new?protocol=clinic:{protocol.id}"
     assert (
-        selected_option(client.get(new_url).get_data(as_text=True), "points-0-vertebral_level")
+        selected_option(client.get(new_url).get_data(as_text=True), "points-0-level")
         == "T7"
     )
 

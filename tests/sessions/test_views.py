@@ -172,7 +172,7 @@ NO_TIMES = {"inserted_time": "", "removed_time": ""}
     ({"points-0-code": "XX9"}, "points-0-code", "“XX9” is not a point code we know", "XX9"),
     ({**EA, f"{AD}ea_pairs": "BL23-SP6"}, f"{AD}ea_pairs", "SP6 is not among", "BL23-SP6"),
     ({"points-1-laterality": "bilateral"}, "points-1-laterality", "GV6 is on the midline", None),
-    ({"points-0-code": "EX-B2"}, "points-0-vertebral_level", "needs the vertebral level", None),
+    ({"points-0-code": "EX-B2"}, "points-0-level", "needs the vertebral level", None),
     (CUPS, f"{AD}cups", "Required for cupping", None),
 ])
 def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.roles import CLINICAL_ROLES, Role
@@ -22,9 +22,11 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # STRICTA item 5 (practitioner background), shown on exports.
+    # STRICTA item 5 (practitioner background), shown on the signed note and on exports. The
+    # year practice began, not a count of years, so the note states the years at its date.
     qualification: Mapped[str] = mapped_column(String(200), default="")
-    years_in_practice: Mapped[int | None] = mapped_column(Integer)
+    practising_since: Mapped[int | None] = mapped_column(Integer)
+    training: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,24 +2,15 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.points import regions
 
-REGIONS = {
-    "head": "Head",
-    "face": "Face",
-    "neck": "Neck",
-    "chest": "Chest",
-    "upper_abdomen": "Upper abdomen",
-    "lower_abdomen": "Lower abdomen",
-    "upper_back": "Upper back",
-    "lower_back": "Lower back",
-    "sacral": "Sacrum and buttock",
-    "shoulder": "Shoulder",
-    "upper_limb": "Arm",
-    "hand": "Hand",
-    "lower_limb": "Leg",
-    "foot": "Foot",
-    "perineum": "Perineum",
-}
+# The region vocabulary lives with the rules that read it (custom rows use it too).
+REGIONS = regions.REGIONS
+
+# How a thorax point's ``max_depth_mm`` was found: the deep end of a textbook needling range,
+# or a measured population average of the skin-to-pleura depth (GB21), which some patients
+# are below.
+DEPTH_HINT_BASES = {"textbook": "textbook needling depth", "population_mean": "population mean"}
 
 MERIDIANS = {
     "LU": "Lung",
@@ -65,6 +56,7 @@ class Point(db.Model):
     thorax_depth_caution: Mapped[bool] = mapped_column(Boolean, default=False)
     max_depth_mm: Mapped[int | None] = mapped_column(Integer)
     depth_source: Mapped[str] = mapped_column(Text, default="")
+    depth_hint_basis: Mapped[str] = mapped_column(String(16), default="")
     always_warn: Mapped[bool] = mapped_column(Boolean, default=False)
     always_warn_reason: Mapped[str] = mapped_column(Text, default="")
     scheme: Mapped[str] = mapped_column(String(16))

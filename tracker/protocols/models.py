@@ -51,7 +51,8 @@ class ProtocolPoint(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     point_id: Mapped[int | None] = mapped_column(ForeignKey("points.id"))
     custom_label: Mapped[str] = mapped_column(String(200), default="")
-    vertebral_level: Mapped[str] = mapped_column(String(4), default="")
+    region: Mapped[str] = mapped_column(String(20), default="")  # custom rows, as on a session
+    level: Mapped[str] = mapped_column(String(5), default="")
     laterality: Mapped[str | None] = mapped_column(String(10))
     depth: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     depth_unit: Mapped[str] = mapped_column(String(4), default="mm")

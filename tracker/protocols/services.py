@@ -13,7 +13,7 @@ from tracker.protocols.models import Protocol, ProtocolPoint
 PROTOCOL_POINT_FIELDS = (
     "point",
     "custom_label",
-    "vertebral_level",
+    "level",
     "laterality",
     "depth",
     "depth_unit",
@@ -55,7 +55,7 @@ def protocol_rows(key: str, clinic_id: int) -> tuple[str, int | None, list[dict]
             {
                 "point": points.get(row.code) if row.code else None,
                 "custom_label": row.custom_label,
-                "vertebral_level": "",
+                "level": "",
                 "laterality": row.laterality,
                 "depth": row.depth,
                 "depth_unit": row.depth_unit,

@@ -86,7 +86,7 @@ def _edit(protocol: Protocol | None):
                 {
                     "point": points.get(row.code) if row.code else None,
                     "custom_label": row.custom_label,
-                    "vertebral_level": row.level,
+                    "level": row.level,
                     "laterality": row.laterality,
                     "depth": row.depth,
                     "depth_unit": row.depth_unit,
@@ -118,7 +118,7 @@ def _rows(protocol: Protocol) -> list[dict]:
             "code": row.point.code if row.point else None,
             "laterality": row.laterality,
             "custom_label": row.custom_label,
-            "vertebral_level": row.vertebral_level,
+            "level": row.level,
             "depth": row.depth,
             "depth_unit": row.depth_unit,
         }

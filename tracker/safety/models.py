@@ -56,9 +56,10 @@ class SessionCaution(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
-    key: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(160))
     rule: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(30))
+    # A point code, a technique, or a custom point's place ("Ashi: left T7 paraspinal").
+    target: Mapped[str] = mapped_column(String(120))
     severity: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")

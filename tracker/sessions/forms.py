@@ -40,7 +40,7 @@ class PointRowForm(Form):
     custom_label = StringField(
         "Custom point (Ashi): where", validators=[Length(max=200)], filters=[strip]
     )
-    vertebral_level = SelectField(
+    level = SelectField(
         "Level", default="", choices=_choices([(lv, lv) for lv in LEVELS])
     )
     laterality = SelectField("Side", default="", choices=_choices(vocab.LATERALITIES))
@@ -201,10 +201,10 @@ class SessionForm(FlaskForm):
                 errors.append(
                     (row.laterality, f"{point.code} is a paired point: choose left, right or both.")
                 )
-            if point.needs_level and not row.vertebral_level.data:
-                errors.append((row.vertebral_level, f"{point.code} needs the vertebral level."))
-            if not point.needs_level and row.vertebral_level.data:
-                errors.append((row.vertebral_level, "A level only goes with EX-B2 (Huatuojiaji)."))
+            if point.needs_level and not row.level.data:
+                errors.append((row.level, f"{point.code} needs the vertebral level."))
+            if not point.needs_level and row.level.data:
+                errors.append((row.level, "A level only goes with EX-B2 (Huatuojiaji)."))
         if row.depth.data is not None:
             limit = MAX_DEPTH[row.depth_unit.data or "mm"]
             if not Decimal(0) < row.depth.data <= limit:
@@ -256,7 +256,7 @@ class SessionForm(FlaskForm):
                 {
                     "point": self.resolved.get(row.code.data),
                     "custom_label": "" if row.code.data else row.custom_label.data,
-                    "vertebral_level": row.vertebral_level.data or "",
+                    "level": row.level.data or "",
                     "laterality": row.laterality.data,
                     "depth": row.depth.data,
                     "depth_unit": row.depth_unit.data or "mm",
@@ -286,7 +286,7 @@ def point_form_data(row: dict) -> dict:
     return {
         "code": point.code if point is not None else "",
         "custom_label": row.get("custom_label", ""),
-        "vertebral_level": row.get("vertebral_level", ""),
+        "level": row.get("level", ""),
         "laterality": row.get("laterality") or "",
         "depth": row.get("depth"),
         "depth_unit": row.get("depth_unit") or "mm",

@@ -138,7 +138,12 @@ class PointApplication(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     point_id: Mapped[int | None] = mapped_column(ForeignKey("points.id"), index=True)
     custom_label: Mapped[str] = mapped_column(String(200), default="")
-    vertebral_level: Mapped[str] = mapped_column(String(4), default="")
+    # Where a custom row is (a code of ``points.regions.REGIONS``); empty for a catalog point,
+    # whose region is the catalog's.
+    region: Mapped[str] = mapped_column(String(20), default="")
+    # On the trunk: a vertebral level (EX-B2 T7, an Ashi point at T7) or an intercostal
+    # space (ICS4).
+    level: Mapped[str] = mapped_column(String(5), default="")
     laterality: Mapped[str] = mapped_column(String(10))
     depth: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     depth_unit: Mapped[str] = mapped_column(String(4), default="mm")
@@ -165,7 +170,7 @@ class PointApplication(db.Model):
     def code(self) -> str:
         if self.point is None:
             return "Ashi"
-        return f"{self.point.code} {self.vertebral_level}".strip()
+        return f"{self.point.code} {self.level}".strip()
 
 
 class Adjunct(db.Model):

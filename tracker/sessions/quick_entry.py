@@ -257,8 +257,8 @@ def to_shorthand(rows) -> str:
             parts.append(f"Ashi: {label}".strip())
             continue
         words = [code]
-        if get("vertebral_level") or get("level"):
-            words.append(get("vertebral_level") or get("level"))
+        if get("level"):
+            words.append(get("level"))
         side = SIDE_SHORTHAND.get(get("laterality") or "", "")
         if side:
             words.append(side)

@@ -36,7 +36,7 @@ SESSION_FIELDS = (
 POINT_FIELDS = (
     "point",
     "custom_label",
-    "vertebral_level",
+    "level",
     "laterality",
     "depth",
     "depth_unit",

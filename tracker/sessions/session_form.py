@@ -118,7 +118,7 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
             {
                 "code": row.code or "",
                 "custom_label": row.custom_label,
-                "vertebral_level": row.level,
+                "level": row.level,
                 "laterality": row.laterality,
                 "depth": row.depth,
                 "depth_unit": row.depth_unit,
