@@ -19,6 +19,7 @@ from tracker.intake.services import (
     acknowledge_red_flags,
     close_episode,
     duration_from_onset,
+    onset_age_to_propose,
     open_episode,
     reopen_episode,
     update_episode,
@@ -212,3 +213,26 @@ def test_safety_facts_labels(setup):
         "Skin lesions: Left scapula",
     ]
     assert opened(setup).safety_facts == []
+
+
+def test_pregnant_with_weeks_not_known(setup):
+    episode = fresh(opened(setup, pregnant=True, pregnancy_weeks=None, diabetes=True).id)
+    assert episode.pregnancy_weeks_on(date(2026, 12, 27)) is None
+    assert episode.safety_facts == ["Pregnant (weeks not known)", "Diabetes"]
+    assert episode.safety_facts_on(date(2026, 12, 27)) == ["Pregnant (weeks not known)",
+                                                          "Diabetes"]
+
+
+@pytest.mark.parametrize(
+    "birth, age",
+    [
+        (None, None),
+        (date(2006, 11, 2), 19),  # 20 tomorrow
+        (date(2006, 11, 1), None),  # 20 today
+        (date(1975, 11, 2), None),  # 51 tomorrow
+        (date(1975, 11, 1), 51),  # 51 today
+    ],
+)
+def test_onset_age_to_propose_on_the_intake_day(setup, birth, age):
+    setup.patient.date_of_birth = birth
+    assert onset_age_to_propose(setup.patient, INTAKE_DAY) == age

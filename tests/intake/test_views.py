@@ -1,71 +1,28 @@
 """Intake pages through the test client: recording, validation, red flags, closing, conflicts."""
 
-import html
 import re
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
 from tests.factories import intake_form_data
-from tracker.extensions import db
-from tracker.intake.models import Episode
-
-RED_FLAG_BANNER = "Red flags: refer for medical evaluation"
-
-# Every select with a "Not recorded" blank, answered (blanks are covered by their own test).
-ANSWERED_SELECTS = {
-    "duration": "chronic", "break_habit": "hourly", "exercise": "none", "sleep_position": "back",
-    "weight_trend": "stable", "tongue_colour": "pink", "tongue_coating": "thin_white",
-    "tongue_moisture": "normal",
-}
-
-
-def answered(**overrides) -> dict:
-    """The factory's intake as the browser posts it, with every optional select answered."""
-    return intake_form_data(**{**ANSWERED_SELECTS, **overrides})
-
-
-def error_fields(page: str) -> set[str]:
-    return set(re.findall(r'id="([a-z_]+)-error">', page))
-
-
-def field_error(page: str, field_id: str) -> str | None:
-    match = re.search(rf'id="{field_id}-error">([^<]*)<', page)
-    return html.unescape(match.group(1)) if match else None
-
-
-def input_value(page: str, name: str) -> str | None:
-    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page) or re.search(
-        rf'<input[^>]*value="([^"]*)"[^>]*name="{name}"', page
-    )
-    return html.unescape(match.group(1)) if match else None
-
-
-def textarea_value(page: str, name: str) -> str | None:
-    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\s*([^<]*)</textarea>', page)
-    return html.unescape(match.group(1)) if match else None
-
-
-def episodes_of(app, patient) -> list[Episode]:
-    with app.app_context():
-        stmt = select(Episode).filter_by(patient_id=patient.id).order_by(Episode.id)
-        return db.session.scalars(stmt).all()
-
-
-def count_episodes(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Episode))
+from tests.intake.helpers import (
+    RED_FLAG_BANNER,
+    answered,
+    base,
+    count_episodes,
+    episodes_of,
+    error_fields,
+    field_error,
+    input_value,
+    textarea_value,
+)
 
 
 @pytest.fixture
 def patient(as_role):
     return as_role("practitioner")["a"]["patient"]
-
-
-def base(patient) -> str:
-    return f"/patients/{patient.id}/episodes"
 
 
 def test_intake_with_not_recorded_selects_is_accepted(client, app, patient):
@@ -135,8 +92,12 @@ RANGE = "Choose a whole number from 0 to 10."
         ({"baseline_nrs": "7.5"}, "baseline_nrs", RANGE),
         ({"stress_level": "12"}, "stress_level", RANGE),
         ({"pregnant": "y"}, "pregnancy_weeks",
-         "Give the weeks of pregnancy (an estimate is fine)."),
+         "Give the weeks of pregnancy (an estimate is fine), or tick “Weeks not known”."),
         ({"pregnancy_weeks": "20"}, "pregnancy_weeks", "Weeks given, but Pregnant is not ticked."),
+        ({"pregnant": "y", "pregnancy_weeks": "20", "pregnancy_weeks_unknown": "y"},
+         "pregnancy_weeks_unknown", "Weeks given and “Weeks not known” ticked: keep only one."),
+        ({"pregnancy_weeks_unknown": "y"}, "pregnancy_weeks_unknown",
+         "“Weeks not known” is ticked, but Pregnant is not."),
         ({"pregnant": "y", "pregnancy_weeks": "50"}, "pregnancy_weeks",
          "Number must be between 0 and 42."),
         ({"onset_date": "2026-11-10"}, "onset_date", "Onset cannot be after the intake date."),

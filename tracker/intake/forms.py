@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.dates import clinic_today
 from tracker.fields import MultiCheckboxField, ScoreField, SelectField, submitted_version
 from tracker.intake import vocab
 from tracker.patients.forms import not_in_future, strip
@@ -24,7 +23,7 @@ def _choices(vocabulary, blank="Not recorded"):
 class IntakeForm(FlaskForm):
     version = HiddenField()
     opened_on = DateField(
-        "Intake date", validators=[DataRequired(), not_in_future], default=date.today
+        "Intake date", validators=[DataRequired(), not_in_future], default=clinic_today
     )
 
     chief_complaint = StringField(
@@ -42,12 +41,18 @@ class IntakeForm(FlaskForm):
     symptoms = MultiCheckboxField("Symptoms", choices=vocab.SYMPTOMS)
     symptoms_other = StringField("Other symptoms", validators=[Length(max=300)], filters=[strip])
 
-    red_flags = MultiCheckboxField("Red flags (tick each that is present)", choices=vocab.RED_FLAGS)
+    red_flags = MultiCheckboxField(
+        "Red flags (tick each that is present)",
+        choices=vocab.RED_FLAGS,
+        description=vocab.RED_FLAG_SOURCES,
+    )
 
     pregnant = BooleanField("Pregnant")
     pregnancy_weeks = IntegerField(
         "Weeks of pregnancy", validators=[Optional(), NumberRange(0, 42)]
     )
+    # Not a column: pregnant with the weeks stored as NULL means the weeks are not known.
+    pregnancy_weeks_unknown = BooleanField("Weeks not known")
     pacemaker = BooleanField("Pacemaker or other implanted electrical device")
     anticoagulants = BooleanField("Anticoagulants or bleeding disorder")
     needle_fainting = BooleanField("History of fainting with needles")
@@ -121,19 +126,33 @@ class IntakeForm(FlaskForm):
     )
 
     PULSE_FIELDS = tuple(f"pulse_{code}" for code, _ in vocab.PULSE_POSITIONS)
+    NOT_STORED = ("version", "csrf_token", "pregnancy_weeks_unknown", *PULSE_FIELDS)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         checks = (
             (
-                self.pregnant.data and self.pregnancy_weeks.data is None,
+                self.pregnant.data
+                and self.pregnancy_weeks.data is None
+                and not self.pregnancy_weeks_unknown.data
+                and not self.pregnancy_weeks.errors,
                 self.pregnancy_weeks,
-                "Give the weeks of pregnancy (an estimate is fine).",
+                "Give the weeks of pregnancy (an estimate is fine), or tick “Weeks not known”.",
             ),
             (
                 not self.pregnant.data and self.pregnancy_weeks.data is not None,
                 self.pregnancy_weeks,
                 "Weeks given, but Pregnant is not ticked.",
+            ),
+            (
+                self.pregnancy_weeks_unknown.data and self.pregnancy_weeks.data is not None,
+                self.pregnancy_weeks_unknown,
+                "Weeks given and “Weeks not known” ticked: keep only one.",
+            ),
+            (
+                self.pregnancy_weeks_unknown.data and not self.pregnant.data,
+                self.pregnancy_weeks_unknown,
+                "“Weeks not known” is ticked, but Pregnant is not.",
             ),
             (
                 "other_cause" in (self.causes.data or []) and not self.causes_other.data,
@@ -163,8 +182,11 @@ class IntakeForm(FlaskForm):
 
     def episode_values(self) -> dict:
         """Submitted values keyed by Episode attribute."""
-        skip = {"version", "csrf_token", *self.PULSE_FIELDS}
-        values = {name: field.data for name, field in self._fields.items() if name not in skip}
+        values = {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in self.NOT_STORED
+        }
         for name, field in self._fields.items():
             # A "Not recorded" select posts "": the model stores that as NULL.
             if field.type == "SelectField" and values.get(name) == "":
@@ -175,6 +197,19 @@ class IntakeForm(FlaskForm):
             if self[name].data
         }
         return values
+
+    def load_unstored(self, episode) -> None:
+        """Fill the fields the episode stores another way (pulse by position; pregnant with
+        no weeks is "Weeks not known")."""
+        self.load_pulse_positions(episode.pulse_positions)
+        self.pregnancy_weeks_unknown.data = bool(
+            episode.pregnant and episode.pregnancy_weeks is None
+        )
+
+    def propose_red_flag(self, code: str) -> None:
+        """Tick a red flag on a new form; the practitioner can untick it before saving."""
+        if code not in (self.red_flags.data or []):
+            self.red_flags.data = [*(self.red_flags.data or []), code]
 
     def load_pulse_positions(self, positions: dict) -> None:
         for code, value in (positions or {}).items():
@@ -198,7 +233,7 @@ class AcknowledgeRedFlagsForm(FlaskForm):
 
 class CloseEpisodeForm(FlaskForm):
     closed_on = DateField(
-        "Closed on", validators=[DataRequired(), not_in_future], default=date.today
+        "Closed on", validators=[DataRequired(), not_in_future], default=clinic_today
     )
     close_reason = SelectField(
         "Reason",

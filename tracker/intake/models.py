@@ -138,7 +138,10 @@ class Episode(db.Model):
         return bool(self.red_flags) and self.red_flags_acknowledged_at is None
 
     def pregnancy_weeks_on(self, day: date) -> int | None:
-        """Gestational weeks on ``day``, counted on from the weeks recorded at intake."""
+        """Gestational weeks on ``day``, counted on from the weeks recorded at intake.
+
+        None when not pregnant, and when pregnant with the weeks not known (the caution
+        engine then applies every trimester's rules)."""
         if not self.pregnant or self.pregnancy_weeks is None:
             return None
         return self.pregnancy_weeks + (day - self.opened_on).days // 7
@@ -152,11 +155,12 @@ class Episode(db.Model):
         """Short labels of the safety facts, with pregnancy weeks counted on to ``day``."""
         facts = []
         if self.pregnant:
-            weeks = ""
-            if self.pregnancy_weeks is not None and day is not None:
+            if self.pregnancy_weeks is None:
+                weeks = " (weeks not known)"
+            elif day is not None:
                 weeks = (f" (about {self.pregnancy_weeks_on(day)} weeks now; "
                          f"{self.pregnancy_weeks} at intake)")
-            elif self.pregnancy_weeks is not None:
+            else:
                 weeks = f" ({self.pregnancy_weeks} weeks at intake)"
             facts.append(f"Pregnant{weeks}")
         labels = (

@@ -7,6 +7,7 @@ from tracker.conflicts import apply_changes, check_version
 from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.intake.models import Episode
+from tracker.intake.vocab import ONSET_AGE_OVER, ONSET_AGE_UNDER
 
 ACUTE_LIMIT = timedelta(weeks=6)
 CHRONIC_FROM = timedelta(weeks=12)
@@ -24,6 +25,15 @@ def duration_from_onset(onset: date | None, on: date) -> str | None:
     if elapsed < ACUTE_LIMIT:
         return "acute"
     return "chronic" if elapsed > CHRONIC_FROM else "subacute"
+
+
+def onset_age_to_propose(patient, on: date) -> int | None:
+    """The patient's age on ``on`` when it makes "new onset under 20 or over 50" a red flag
+    to propose; None without a birth date, or for an age from 20 to 50."""
+    age = patient.age_on(on)
+    if age is None or ONSET_AGE_UNDER <= age <= ONSET_AGE_OVER:
+        return None
+    return age
 
 
 def open_episode(patient, *, practitioner, values: dict) -> Episode:

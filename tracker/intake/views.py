@@ -10,6 +10,7 @@ from tracker.audit.services import record_event
 from tracker.auth.roles import CLINICAL_ROLES
 from tracker.auth.sessions import roles_required
 from tracker.conflicts import EditConflict
+from tracker.dates import clinic_today
 from tracker.extensions import db
 from tracker.intake import vocab
 from tracker.intake.forms import AcknowledgeRedFlagsForm, CloseEpisodeForm, IntakeForm
@@ -18,6 +19,7 @@ from tracker.intake.services import (
     IntakeError,
     acknowledge_red_flags,
     close_episode,
+    onset_age_to_propose,
     open_episode,
     reopen_episode,
     update_episode,
@@ -61,7 +63,14 @@ def create(patient_id: int):
         db.session.commit()
         flash("Intake recorded.", "success")
         return redirect(url_for("intake.detail", patient_id=patient.id, episode_id=episode.id))
-    return _render_form(patient, form, None, None, 422 if form.is_submitted() else 200)
+    # Proposed on the new form only; a POST keeps exactly what the practitioner ticked.
+    onset_age = onset_age_to_propose(patient, form.opened_on.data or clinic_today())
+    if onset_age is not None and not form.is_submitted():
+        form.propose_red_flag("onset_age")
+    if "onset_age" not in (form.red_flags.data or []):
+        onset_age = None
+    status = 422 if form.is_submitted() else 200
+    return _render_form(patient, form, None, None, status, onset_age=onset_age)
 
 
 @bp.get("/<int:episode_id>")
@@ -84,7 +93,7 @@ def edit(patient_id: int, episode_id: int):
     conflict = None
     if request.method == "GET":
         form.version.data = episode.version
-        form.load_pulse_positions(episode.pulse_positions)
+        form.load_unstored(episode)
     elif form.validate_on_submit():
         try:
             update_episode(
@@ -156,13 +165,14 @@ def reopen(patient_id: int, episode_id: int):
     return redirect(url_for("intake.detail", patient_id=patient_id, episode_id=episode_id))
 
 
-def _render_form(patient, form, episode, conflict, status):
+def _render_form(patient, form, episode, conflict, status, *, onset_age=None):
     return render_template(
         "intake/form.html",
         patient=patient,
         form=form,
         episode=episode,
         conflict=conflict,
+        onset_age=onset_age,
         banners=patient_banners(patient, clinical=True),
         vocab=vocab,
     ), status

@@ -73,7 +73,8 @@ SYMPTOMS = (
 )
 
 # Any of these puts a "refer for medical evaluation" banner on the patient until a
-# practitioner acknowledges it with a note.
+# practitioner acknowledges it with a note. "onset_age" is proposed on a new intake from the
+# patient's birth date (ONSET_AGE_UNDER, ONSET_AGE_OVER); the practitioner can untick it.
 RED_FLAGS = (
     ("difficulty_breathing", "Difficulty breathing"),
     ("weight_loss", "Unexplained weight loss"),
@@ -83,7 +84,19 @@ RED_FLAGS = (
     ("cancer_history", "History of cancer"),
     ("night_pain", "Night pain not eased by rest"),
     ("neuro_deficit", "Progressive neurological deficit"),
-    ("bladder_bowel", "Bladder or bowel changes"),
+    ("bladder_bowel", "Bladder or bowel dysfunction (cauda equina)"),
+    ("saddle_anaesthesia", "Saddle anaesthesia (cauda equina)"),
+    ("onset_age", "New onset under 20 or over 50"),
+    ("steroids_immunosuppression", "Long-term steroids or immunosuppression"),
+    ("iv_drug_use", "Intravenous drug use"),
+    ("non_mechanical_pain", "Non-mechanical thoracic or chest pain"),
+    ("osteoporosis_minor_trauma", "Osteoporosis with minor trauma"),
+)
+ONSET_AGE_UNDER, ONSET_AGE_OVER = 20, 50
+RED_FLAG_SOURCES = (
+    "Sources: AHCPR Clinical Practice Guideline 14, Acute low back problems in adults (Bigos "
+    "et al., 1994); thoracic and non-mechanical pain: UK Clinical Standards Advisory Group "
+    "(1994) and RCGP low back pain guidelines (1999)."
 )
 
 CO_INTERVENTIONS = (

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from tracker.dates import clinic_today
 from tracker.fields import EmailAddress, RadioField, SelectField, submitted_version
 from tracker.patients.models import SEXES
 
@@ -24,7 +23,8 @@ def strip(value):
 
 
 def not_in_future(form, field):
-    if field.data and field.data > date.today():
+    """The date is not after the clinic's today (a Tokyo clinic's today, not the server's)."""
+    if field.data and field.data > clinic_today():
         raise ValidationError("This date is in the future.")
 
 
@@ -111,7 +111,9 @@ class ConsentForm(FlaskForm):
         choices=[("yes", "Given"), ("no", "Refused or withdrawn")],
         validators=[DataRequired(message="Choose whether consent was given.")],
     )
-    consent_date = DateField("Date", validators=[DataRequired(), not_in_future], default=date.today)
+    consent_date = DateField(
+        "Date", validators=[DataRequired(), not_in_future], default=clinic_today
+    )
     form_version = StringField(
         "Consent form version",
         validators=[DataRequired(), Length(max=40)],

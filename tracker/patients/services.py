@@ -8,6 +8,7 @@ from sqlalchemy import Select, and_, select
 from tracker.audit.services import record_event
 from tracker.clinics.models import Clinic
 from tracker.conflicts import apply_changes, check_version
+from tracker.dates import clinic_today
 from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.intake.vocab import RED_FLAGS, label_of
@@ -209,9 +210,9 @@ def patient_banners(patient: Patient, *, clinical: bool, today: date | None = No
     """The banners on every page of a patient. Needs consents and episodes loaded.
 
     ``clinical`` is False for reception, who sees the consent banner but no clinical facts.
-    Pregnancy weeks are counted on to ``today`` (the server's date when not given).
+    Pregnancy weeks are counted on to ``today`` (the clinic's today when not given).
     """
-    today = today or date.today()
+    today = today or clinic_today()
     banners = []
     if patient.is_archived:
         banners.append(Banner("info", "Archived", patient.archive_reason or "No reason given."))
