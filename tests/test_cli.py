@@ -1,16 +1,20 @@
 """Command-line tools, driven through Flask's CLI runner against the test database."""
 
 import re
+from datetime import date
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from tests.conftest import app_for
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.clinics.models import Clinic
 from tracker.extensions import db
 from tracker.intake.models import Episode
 from tracker.patients.models import Patient
+from tracker.points.models import Point
 
 NEW_PASSWORD = "a long enough password"
 DEMO_CLINIC = "Fuji Wellness (demo)"
@@ -259,6 +263,33 @@ def test_seed_demo_if_empty_loads_an_empty_database(runner, app):
     assert row_counts(app)["Clinic"] == 2
 
 
+@pytest.fixture
+def app_without_catalog(tmp_path):
+    """A freshly migrated database where `points load` has not run (the template database of
+    the other tests has the catalog loaded once, so this one is made apart)."""
+    app = app_for(f"sqlite:///{tmp_path / 'no-catalog.sqlite'}")
+    with app.app_context():
+        upgrade()
+        assert db.session.scalar(select(func.count()).select_from(Point)) == 0
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("args", [["seed-demo"], ["seed-demo", "--if-empty"]])
+def test_seed_demo_before_points_load_stops_with_a_clear_message(app_without_catalog, args):
+    before = row_counts(app_without_catalog)
+    result = app_without_catalog.test_cli_runner().invoke(args=args)
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit), result.exception  # a click error, no crash
+    assert "The point catalog is empty" in result.output
+    assert "flask --app tracker points load" in result.output
+    assert row_counts(app_without_catalog) == before  # no partial demo data
+    assert before["Clinic"] == before["User"] == before["Patient"] == 0
+
+
 def test_audit_verify_reports_an_intact_chain(demo, runner, app):
     assert row_counts(app)["AuditEvent"] > 40
     result = runner.invoke(args=["audit", "verify"])
@@ -290,3 +321,48 @@ def test_demo_logins_lists_the_four_accounts(runner):
     for email in DEMO_EMAILS:
         assert email in result.output
     assert DEMO_PASSWORD in result.output
+
+
+def test_create_user_records_the_practitioners_background(runner, app, clinic):
+    result = runner.invoke(
+        args=[
+            "create-user", "bg@clinic.test", "--name", "Background", "--role", "practitioner",
+            "--clinic", clinic, "--password-stdin",
+            "--qualification", "Licensed acupuncturist (Japan, はり師・きゅう師)",
+            "--practising-since", "2012",
+            "--training", "JSAM electroacupuncture course 2019",
+        ],
+        input=f"{NEW_PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "bg@clinic.test"))
+        assert (user.qualification, user.practising_since, user.training) == (
+            "Licensed acupuncturist (Japan, はり師・きゅう師)",
+            2012,
+            "JSAM electroacupuncture course 2019",
+        )
+
+
+@pytest.mark.parametrize("year", ["1939", "2999"])
+def test_create_user_refuses_a_practising_year_out_of_range(runner, app, clinic, year):
+    result = runner.invoke(
+        args=[
+            "create-user", "bg@clinic.test", "--name", "Background", "--role", "practitioner",
+            "--clinic", clinic, "--password-stdin", "--practising-since", year,
+        ],
+        input=f"{NEW_PASSWORD}\n",
+    )
+    assert result.exit_code != 0
+    assert "Enter the year practice began, from 1940 to" in result.output
+    assert "Traceback" not in result.output
+    assert row_counts(app)["User"] == 0
+
+
+def test_seed_demo_gives_the_treating_accounts_a_background(demo, app):
+    with app.app_context():
+        users = {u.email: u for u in db.session.scalars(select(User))}
+        assert users["practitioner@demo.test"].practising_since == 2012
+        assert "はり師" in users["practitioner@demo.test"].qualification
+        assert users["admin@demo.test"].training
+        assert users["reception@demo.test"].background_on(date(2026, 11, 20)) == ""

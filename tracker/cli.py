@@ -7,9 +7,9 @@ from flask.cli import with_appcontext
 
 from tracker.audit.services import verify_chain
 from tracker.auth.roles import Role
-from tracker.auth.services import AccountError, create_user
+from tracker.auth.services import AccountError, create_user, practice_year_problem
 from tracker.clinics.services import ClinicError, create_clinic, find_clinic_by_name
-from tracker.demo.services import DemoRefused, database_is_empty, seed_demo
+from tracker.demo.services import CatalogMissing, DemoRefused, database_is_empty, seed_demo
 from tracker.extensions import db
 from tracker.points.cli import points_group
 
@@ -37,14 +37,23 @@ def create_clinic_command(name, timezone, chart_prefix):
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--clinic", "clinic_name", required=True, help="Name of an existing clinic.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--qualification", default="", help="Shown on signed notes (STRICTA item 5).")
+@click.option(
+    "--practising-since", type=int, help="The year practice began (the note counts the years)."
+)
+@click.option("--training", default="", help="Relevant training, e.g. a course and its year.")
 @with_appcontext
-def create_user_command(email, name, role, clinic_name, password_stdin):
+def create_user_command(
+    email, name, role, clinic_name, password_stdin, qualification, practising_since, training
+):
     """Create a staff account (the password is prompted for unless --password-stdin)."""
     clinic = find_clinic_by_name(clinic_name)
     if clinic is None:
         raise click.ClickException(
             f"No clinic named {clinic_name!r}; create it with create-clinic."
         )
+    if problem := practice_year_problem(practising_since):  # before asking for a password
+        raise click.BadParameter(problem, param_hint="'--practising-since'")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -52,7 +61,16 @@ def create_user_command(email, name, role, clinic_name, password_stdin):
     if len(password) < 12:
         raise click.ClickException("The password must have at least 12 characters.")
     try:
-        user = create_user(clinic, email=email, name=name, role=role, password=password)
+        user = create_user(
+            clinic,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            qualification=qualification,
+            practising_since=practising_since,
+            training=training,
+        )
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -73,7 +91,7 @@ def seed_demo_command(if_empty):
         return
     try:
         created = seed_demo()
-    except DemoRefused as error:
+    except (DemoRefused, CatalogMissing) as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     if created:

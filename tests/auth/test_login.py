@@ -212,6 +212,49 @@ def test_failures_outside_the_window_do_not_count(app, client, auth, clinic_worl
     assert auth.login("practitioner@a.test").status_code == 302
 
 
+def client_at(app, address: str):
+    """A test client whose requests come from ``address`` (request.remote_addr)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_throttle_is_per_address_across_accounts(app, clinic_world):
+    per_account = app.config["LOGIN_MAX_FAILURES"]
+    per_address = per_account * 5  # attempt_login: an address may fail 5x an account's limit
+    attacker = client_at(app, "203.0.113.7")
+
+    def wrong(email):
+        return attacker.post("/login", data={"email": email, "password": "wrong password!"})
+
+    # Spray guesses over many accounts, each kept below its own limit, one short of the
+    # address limit: no account and not the address is throttled yet.
+    per_email = per_account - 1
+    emails = [f"guess{i // per_email}@a.test" for i in range(per_address - 1)]
+    assert max(emails.count(email) for email in emails) < per_account
+    for email in emails:
+        assert wrong(email).status_code == 401, email
+    login = attacker.post("/login", data={"email": "admin@a.test", "password": PASSWORD})
+    assert login.status_code == 302
+    attacker.post("/logout")
+
+    # The next failure reaches the address limit: from this address even an account with no
+    # failure of its own is refused, with the right password.
+    assert wrong("one-more@a.test").status_code == 401
+    response = attacker.post("/login", data={"email": "practitioner@a.test", "password": PASSWORD})
+    assert response.status_code == 429
+    assert field_error(response.get_data(as_text=True), "password") == (
+        "Too many failed attempts. Wait a few minutes before trying again."
+    )
+    assert attacker.get("/patients/").status_code == 302
+
+    # Another address is not affected, for the same account.
+    elsewhere = client_at(app, "198.51.100.20")
+    response = elsewhere.post("/login", data={"email": "practitioner@a.test", "password": PASSWORD})
+    assert response.status_code == 302
+    assert elsewhere.get("/patients/").status_code == 200
+
+
 def test_password_is_stored_as_argon2id(app, clinic_world):
     with app.app_context():
         stored = db.session.scalar(

@@ -1,7 +1,14 @@
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from tracker.auth.services import (
+    EARLIEST_PRACTICE_YEAR,
+    QUALIFICATION_MAX,
+    practice_year_message,
+    practice_year_problem,
+)
 
 MAX_PASSWORD = 128
 
@@ -32,3 +39,41 @@ class ChangePasswordForm(FlaskForm):
         "Repeat new password",
         validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
     )
+
+
+class PracticeYearField(IntegerField):
+    """The year practice began; anything that is not a year in range gets the same message."""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = int(text) if text.isdigit() else None
+        if text and self.data is None:
+            raise ValueError(practice_year_message())
+
+    def pre_validate(self, form):
+        if problem := practice_year_problem(self.data):
+            raise ValidationError(problem)
+
+
+class BackgroundFields:
+    """STRICTA item 5, the practitioner's background: mixed into the staff forms."""
+
+    qualification = StringField(
+        "Qualification",
+        validators=[Length(max=QUALIFICATION_MAX)],
+        description="As it should read on the note, e.g. Licensed acupuncturist (Japan).",
+    )
+    practising_since = PracticeYearField(
+        "In practice since (year)",
+        description=f"The year practice began ({EARLIEST_PRACTICE_YEAR} or later); each note "
+        "states the years in practice at its own date.",
+    )
+    training = TextAreaField(
+        "Training",
+        validators=[Length(max=2000)],
+        description="Courses relevant to this care, e.g. JSAM electroacupuncture course 2019.",
+    )
+
+
+class BackgroundForm(BackgroundFields, FlaskForm):
+    pass

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
@@ -61,6 +61,31 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role_enum is Role.ADMIN
+
+    def years_in_practice_on(self, day: date) -> int | None:
+        """Whole calendar years since practice began, as of ``day`` (never negative)."""
+        if self.practising_since is None:
+            return None
+        return max(day.year - self.practising_since, 0)
+
+    def background_on(self, day: date) -> str:
+        """STRICTA item 5 as one plain line, e.g. "BSc Acupuncture, 12 years in practice;
+        training: JSAM course 2019"; empty parts are left out, "" when nothing is recorded."""
+        qualification = (self.qualification or "").strip()
+        years = _years_phrase(self.years_in_practice_on(day))
+        line = ", ".join(part for part in (qualification, years) if part)
+        training = " ".join((self.training or "").split())  # one line, whatever was typed
+        if training:
+            line = f"{line}; training: {training}" if line else f"Training: {training}"
+        return line
+
+
+def _years_phrase(years: int | None) -> str:
+    if years is None:
+        return ""
+    if years == 0:
+        return "less than 1 year in practice"
+    return f"{years} year{'s' if years != 1 else ''} in practice"
 
 
 class LoginSession(db.Model):

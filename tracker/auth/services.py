@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -19,6 +19,9 @@ from tracker.auth.passwords import (
 from tracker.auth.roles import Role
 from tracker.db_types import utcnow
 from tracker.extensions import db
+
+EARLIEST_PRACTICE_YEAR = 1940
+QUALIFICATION_MAX = 200  # users.qualification is String(200)
 
 
 class AccountError(ValueError):
@@ -44,29 +47,90 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(clinic, *, email: str, name: str, role: str, password: str, actor=None) -> User:
-    """Create a staff account in ``clinic``.
+def create_user(
+    clinic,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    actor=None,
+    qualification: str = "",
+    practising_since: int | None = None,
+    training: str = "",
+) -> User:
+    """Create a staff account in ``clinic``, optionally with its STRICTA 5 background.
 
-    :raises AccountError: the email is taken or the role is unknown.
+    :raises AccountError: the email is taken, the role is unknown or the background is invalid.
     """
     email = normalise_email(email)
     if role not in {r.value for r in Role}:
         raise AccountError(f"Unknown role {role!r}; choose admin, practitioner or reception.")
     if find_user_by_email(email) is not None:
         raise AccountError("An account with this email already exists.", field="email")
+    background = _checked_background(qualification, practising_since, training)
     user = User(
         clinic=clinic,
         email=email,
         name=name.strip(),
         role=role,
         password_hash=hash_password(password),
+        **background,
     )
     db.session.add(user)
     db.session.flush()
-    record_event(
-        "user.create", actor=actor, clinic_id=clinic.id, entity=user, details={"role": role}
-    )
+    details = {"role": role}
+    if filled := [field for field, value in background.items() if value not in ("", None)]:
+        details["fields"] = filled
+    record_event("user.create", actor=actor, clinic_id=clinic.id, entity=user, details=details)
     return user
+
+
+def practice_year_message(today: date | None = None) -> str:
+    this_year = (today or date.today()).year
+    return f"Enter the year practice began, from {EARLIEST_PRACTICE_YEAR} to {this_year}."
+
+
+def practice_year_problem(year: int | None, *, today: date | None = None) -> str | None:
+    """Why ``year`` cannot be the year practice began, or None (no year at all is fine)."""
+    today = today or date.today()
+    if year is not None and not EARLIEST_PRACTICE_YEAR <= year <= today.year:
+        return practice_year_message(today)
+    return None
+
+
+def update_background(
+    user: User, *, qualification: str, practising_since: int | None, training: str, actor: User
+) -> list[str]:
+    """Set a user's STRICTA 5 background (their own, or a colleague's by an admin of the same
+    clinic); audited with the changed field names only. Returns those names.
+
+    :raises AccountError: the actor may not edit this user, or a value is invalid.
+    """
+    if actor.id != user.id and not (actor.is_admin and actor.clinic_id == user.clinic_id):
+        raise AccountError("Only the person or a clinic admin may change this background.")
+    background = _checked_background(qualification, practising_since, training)
+    changed = [field for field, value in background.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, background[field])
+    if changed:
+        record_event("user.update", actor=actor, entity=user, details={"fields": changed})
+    return changed
+
+
+def _checked_background(qualification: str, practising_since: int | None, training: str) -> dict:
+    qualification = " ".join((qualification or "").split())
+    if len(qualification) > QUALIFICATION_MAX:
+        raise AccountError(
+            f"Keep the qualification to {QUALIFICATION_MAX} characters.", field="qualification"
+        )
+    if problem := practice_year_problem(practising_since):
+        raise AccountError(problem, field="practising_since")
+    return {
+        "qualification": qualification,
+        "practising_since": practising_since,
+        "training": (training or "").strip(),
+    }
 
 
 def set_user_active(user: User, active: bool, *, actor: User) -> None:

@@ -1,4 +1,4 @@
-"""Login, logout and the user's own password."""
+"""Login, logout and the user's own account: password and practitioner background."""
 
 from datetime import timedelta
 
@@ -14,8 +14,16 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth.forms import ChangePasswordForm, LoginForm
-from tracker.auth.services import AccountError, attempt_login, change_password, end_login_session
+from tracker.auth.forms import BackgroundForm, ChangePasswordForm, LoginForm
+from tracker.auth.roles import CLINICAL_ROLES
+from tracker.auth.services import (
+    AccountError,
+    attempt_login,
+    change_password,
+    end_login_session,
+    update_background,
+)
+from tracker.auth.sessions import roles_required
 from tracker.extensions import db
 from tracker.redirects import safe_next_url
 
@@ -83,3 +91,26 @@ def change_own_password():
             return redirect(url_for("patients.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account/background", methods=["GET", "POST"])
+@roles_required(*CLINICAL_ROLES)
+def edit_own_background():
+    form = BackgroundForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            update_background(
+                current_user,
+                qualification=form.qualification.data,
+                practising_since=form.practising_since.data,
+                training=form.training.data,
+                actor=current_user,
+            )
+        except AccountError as error:
+            form[error.field or "qualification"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your background has been saved.", "success")
+            return redirect(url_for("auth.edit_own_background"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/background.html", form=form), status

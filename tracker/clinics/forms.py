@@ -4,12 +4,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from tracker.auth.forms import MAX_PASSWORD, password_strength
+from tracker.auth.forms import MAX_PASSWORD, BackgroundFields, password_strength
 from tracker.auth.roles import Role
 from tracker.fields import EmailAddress, SelectField
 
 
-class StaffForm(FlaskForm):
+class StaffForm(BackgroundFields, FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField("Role", choices=[(r.value, r.label) for r in Role])

@@ -4,9 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.auth.forms import BackgroundForm
 from tracker.auth.models import User
 from tracker.auth.roles import Role
-from tracker.auth.services import AccountError, create_user, set_user_active
+from tracker.auth.services import AccountError, create_user, set_user_active, update_background
 from tracker.auth.sessions import roles_required
 from tracker.clinics.forms import ClinicSettingsForm, StaffForm
 from tracker.clinics.services import ClinicError, update_clinic_settings
@@ -37,6 +38,9 @@ def create_staff():
                 role=form.role.data,
                 password=form.password.data,
                 actor=current_user,
+                qualification=form.qualification.data,
+                practising_since=form.practising_since.data,
+                training=form.training.data,
             )
         except AccountError as error:
             form[error.field or "email"].errors.append(str(error))
@@ -47,6 +51,39 @@ def create_staff():
     return render_template(
         "clinics/staff_form.html", form=form
     ), 422 if form.is_submitted() else 200
+
+
+@bp.route("/staff/<int:user_id>/background", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_staff_background(user_id: int):
+    user = _load_staff(user_id)
+    form = BackgroundForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            update_background(
+                user,
+                qualification=form.qualification.data,
+                practising_since=form.practising_since.data,
+                training=form.training.data,
+                actor=current_user,
+            )
+        except AccountError as error:
+            form[error.field or "qualification"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Background saved for {user.name}.", "success")
+            return redirect(url_for("clinics.staff"))
+    return render_template(
+        "clinics/staff_background.html", form=form, user=user
+    ), 422 if form.is_submitted() else 200
+
+
+def _load_staff(user_id: int) -> User:
+    """A user of the admin's own clinic; another clinic's id is a 404 (ids do not leak)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.clinic_id != current_user.clinic_id:
+        abort(404)
+    return user
 
 
 @bp.post("/staff/<int:user_id>/active/<string:state>")

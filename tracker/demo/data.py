@@ -12,6 +12,27 @@ DEMO_USERS = (
     ("other@demo.test", "Olivia Other", "admin", OTHER_CLINIC),
 )
 
+# STRICTA item 5 for the accounts that treat (reception has none): shown on signed notes.
+DEMO_BACKGROUNDS = {
+    "admin@demo.test": {
+        "qualification": "Licensed acupuncturist and moxibustionist (Japan, はり師・きゅう師)",
+        "practising_since": 2008,
+        "training": "Meiji University of Integrative Medicine, 2005-2008; "
+        "JSAM electroacupuncture course 2016",
+    },
+    "practitioner@demo.test": {
+        "qualification": "Licensed acupuncturist (Japan, はり師・きゅう師)",
+        "practising_since": 2012,
+        "training": "Tokyo Therapeutic Institute, 3-year course; "
+        "JSAM electroacupuncture course 2019",
+    },
+    "other@demo.test": {
+        "qualification": "MSc Acupuncture (UK), BAcC member",
+        "practising_since": 2015,
+        "training": "Dry needling for musculoskeletal pain, 2021",
+    },
+}
+
 # family, given, family kana, given kana, sex
 JAPANESE_NAMES = (
     ("佐藤", "健一", "サトウ", "ケンイチ", "male"),

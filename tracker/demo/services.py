@@ -16,6 +16,7 @@ from tracker.intake import vocab
 from tracker.intake.services import blank_intake, close_episode, open_episode
 from tracker.patients.models import Patient
 from tracker.patients.services import archive_patient, create_patient, record_consent
+from tracker.points.models import Point
 
 PATIENT_COUNT = 40
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -23,6 +24,10 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 class DemoRefused(RuntimeError):
     """The database holds data that is not demo data; seeding would mix the two."""
+
+
+class CatalogMissing(RuntimeError):
+    """The point catalog is not loaded, and the demo sessions are made of its points."""
 
 
 def database_is_empty() -> bool:
@@ -35,6 +40,7 @@ def seed_demo(today: date | None = None) -> int:
     Returns 0 without changes when the demo is already loaded.
 
     :raises DemoRefused: the database has a clinic or patient that is not demo data.
+    :raises CatalogMissing: ``points load`` has not run (checked before anything is written).
     """
     today = today or date.today()
     real_clinics = db.session.scalar(select(func.count(Clinic.id)).where(Clinic.is_demo.is_(False)))
@@ -45,6 +51,11 @@ def seed_demo(today: date | None = None) -> int:
         raise DemoRefused("This database holds real (non-demo) data; seed-demo will not touch it.")
     if not database_is_empty():
         return 0
+    if db.session.scalar(select(Point.id).limit(1)) is None:
+        raise CatalogMissing(
+            "The point catalog is empty: run `flask --app tracker points load` first "
+            "(make run does it for you)."
+        )
 
     clinics = {
         data.DEMO_CLINIC: create_clinic(data.DEMO_CLINIC, chart_prefix="DEMO", is_demo=True),
@@ -52,7 +63,12 @@ def seed_demo(today: date | None = None) -> int:
     }
     users = {
         email: create_user(
-            clinics[clinic], email=email, name=name, role=role, password=data.DEMO_PASSWORD
+            clinics[clinic],
+            email=email,
+            name=name,
+            role=role,
+            password=data.DEMO_PASSWORD,
+            **data.DEMO_BACKGROUNDS.get(email, {}),
         )
         for email, name, role, clinic in data.DEMO_USERS
     }
