@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker.points import regions
+
 CSV_PATH = Path(__file__).resolve().parents[2] / "tracker/points/data/points.csv"
 
 HEADER = [
@@ -28,6 +30,7 @@ HEADER = [
     "thorax_depth_caution",
     "max_depth_mm",
     "depth_source",
+    "depth_hint_basis",
     "always_warn",
     "always_warn_reason",
     "aliases",
@@ -52,23 +55,8 @@ MERIDIAN_COUNTS = [
     ("CV", 24),
 ]
 
-REGIONS = {
-    "head",
-    "face",
-    "neck",
-    "chest",
-    "upper_abdomen",
-    "lower_abdomen",
-    "upper_back",
-    "lower_back",
-    "sacral",
-    "shoulder",
-    "upper_limb",
-    "hand",
-    "lower_limb",
-    "foot",
-    "perineum",
-}
+# The region vocabulary is the app's (custom point rows share it with the catalog).
+REGIONS = set(regions.REGIONS)
 
 EXTRAS = {
     "EX-HN3": "WHO1991-EX",
@@ -102,6 +90,7 @@ THORAX_CODES = (
     | _range("SI", 9, 15)
     | _range("BL", 11, 21)
     | _range("BL", 41, 50)
+    | {"EX-B2"}  # at its thoracic levels only: the engine reads the level
 )
 
 
@@ -259,8 +248,8 @@ def test_pregnancy_set(rows):
     for code in ("LI4", "SP6", "GB21", "BL60", "BL67", "BL31", "BL32", "CV4"):
         assert code in flagged, code
     expected_groups = (
-        _range("CV", 2, 13)
-        | _range("KI", 11, 21)
+        _range("CV", 2, 8)
+        | _range("KI", 11, 16)
         | _range("ST", 25, 30)
         | _range("BL", 27, 34)
         | {"CV8", "ST17"}
@@ -268,6 +257,40 @@ def test_pregnancy_set(rows):
     assert expected_groups <= flagged
     for code in ("ST36", "LI11"):
         assert code not in flagged, code
+
+
+def test_upper_abdomen_rows_carry_no_pregnancy_flag(rows):
+    # WHO 1999 cautions the upper abdomen only after the third month: the engine applies that
+    # by region, so a flag (which warns in every trimester) would be wrong on these rows.
+    upper = [row["code"] for row in rows if row["region"] == "upper_abdomen"]
+    assert {"CV12", "KI17", "ST21"} <= set(upper)
+    assert [code for code in upper if rows_by(rows)[code]["pregnancy_caution"]] == []
+
+
+def rows_by(rows):
+    return {row["code"]: row for row in rows}
+
+
+def test_depth_hint_basis(rows, by_code):
+    for row in rows:
+        expected = {"yes": {"textbook", "population_mean", "no_needling"}, "": {""}}
+        assert row["depth_hint_basis"] in expected[row["thorax_depth_caution"]], row["code"]
+    assert by_code["GB21"]["depth_hint_basis"] == "population_mean"
+    assert "not a safe limit" in by_code["GB21"]["depth_source"]
+    assert by_code["ST17"]["depth_hint_basis"] == "no_needling"
+
+
+def test_region_depth_hints_are_the_catalogs_shallowest(rows):
+    """A custom needle over the thorax gets the shallowest hint of the catalog's thorax points
+    in its region (no-needling ST17 aside)."""
+    shallowest = {}
+    for row in rows:
+        if row["thorax_depth_caution"] == "yes" and row["depth_hint_basis"] != "no_needling":
+            depth = int(row["max_depth_mm"])
+            shallowest[row["region"]] = min(depth, shallowest.get(row["region"], depth))
+    for region, (hint, _source) in regions.REGION_DEPTH_HINTS.items():
+        assert shallowest[region] == hint, region
+    assert set(regions.REGION_DEPTH_HINTS) == regions.THORAX_REGIONS
 
 
 def test_pregnancy_rows_cite_a_source(rows):

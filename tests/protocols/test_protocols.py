@@ -54,7 +54,7 @@ def rows_of(protocol):
 def test_builtin_protocol_is_listed_and_not_editable(client, world):
     page = html.unescape(client.get("/protocols/").get_data(as_text=True))
     assert "Middle back pain" in page
-    assert "BL18 bilat 12mm, BL20 bilat 12mm, BL23 bilat 25mm, GV6 12mm" in page
+    assert "BL18 bilat 12mm obl, BL20 bilat 12mm obl, BL23 bilat 25mm perp, GV6 12mm obl" in page
     builtin = page.split("Middle back pain")[1].split("</li>")[0]
     assert "Edit" not in builtin and "Retire" not in builtin
     assert client.get("/protocols/builtin:middle-back-pain/edit").status_code == 404
@@ -101,8 +101,8 @@ def test_create_a_clinic_protocol_from_shorthand(app, client, world):
 @pytest.mark.parametrize(
     "points, message",
     [
-        ("BL23 b/l, XX9 L", "“XX9” is not a point code we know."),
-        ("LI4", "LI4: give a side (L, R or bilat)."),
+        ("BL23 b/l, XX9 L", "“XX9” is not a point code we know: check the code"),
+        ("LI4", "LI4: give a side, e.g. “LI4 L”, “LI4 R” or “LI4 bilat”."),
     ],
 )
 def test_bad_points_are_refused_at_the_field(app, client, world, points, message):
@@ -112,6 +112,24 @@ def test_bad_points_are_refused_at_the_field(app, client, world, points, message
     assert message in html.unescape(page)
     assert points in html.unescape(page)  # the typed shorthand is kept
     assert protocols(app) == []
+
+
+def test_places_and_angles_survive_the_shorthand_editor(app, client, world):
+    typed = "BL23 b/l 25mm perp, Ashi x2 L upper trap 8mm obl, Ashi: right 4th ICS, Hegu L trans"
+    assert create(client, points=typed).status_code == 302
+    [protocol] = protocols(app)
+    assert [(row.point.code if row.point else None, row.region, row.level, row.laterality,
+             row.angle) for row in protocol.points] == [
+        ("BL23", "", "", "bilateral", "perpendicular"),
+        (None, "trapezius", "", "left", "oblique"),
+        (None, "trapezius", "", "left", "oblique"),
+        (None, "chest", "ICS4", "right", None),
+        ("LI4", "", "", "left", "transverse"),
+    ]
+    page = html.unescape(client.get(f"/protocols/{protocol.id}/edit").get_data(as_text=True))
+    shorthand = ("BL23 bilat 25mm perp, Ashi: L upper trap 8mm obl, Ashi: L upper trap 8mm obl, "
+                 "Ashi: right 4th ICS, LI4 L trans")
+    assert f"{shorthand}</textarea>" in page
 
 
 def test_duplicate_name_is_refused(app, client, world):

@@ -33,6 +33,7 @@ EXPORT_COLUMNS = (
     "needling",
     "pregnancy_source",
     "depth_source",
+    "depth_hint_basis",
     "always_warn_reason",
 )
 _MERIDIAN_ORDER = list(MERIDIANS)
@@ -133,6 +134,35 @@ def resolve_codes(tokens: Iterable[str]) -> dict[str, Point]:
     return {t: found[t] for t in tokens if t in found}
 
 
+def resolve_names(tokens: Iterable[str]) -> dict[str, Point | list[Point]]:
+    """Resolve typed codes and aliases (as ``resolve_codes``), then point names: the pinyin
+    with or without tones and spaces ("Hegu", "He Gu", "Hé Gǔ") and the hanzi ("合谷"), each
+    matched exactly. A name that several points share ("Zhongzhu": KI15 and TE3) maps to the
+    list of them, in catalog order. Unknown tokens are absent. At most four queries: the
+    names of all points are read once and matched in memory."""
+    tokens = list(tokens)
+    found: dict[str, Point | list[Point]] = dict(resolve_codes(tokens))
+    folded = {t: fold_text(t) for t in tokens if t not in found and fold_text(t)}
+    if folded:
+        codes_by_name: dict[str, list[str]] = {}
+        for code, pinyin, hanzi in db.session.execute(
+            select(Point.code, Point.pinyin, Point.hanzi).order_by(Point.sort_order)
+        ):
+            for name in dict.fromkeys(filter(None, (fold_text(pinyin), fold_text(hanzi)))):
+                codes_by_name.setdefault(name, []).append(code)
+        wanted = {t: codes_by_name[name] for t, name in folded.items() if name in codes_by_name}
+        if wanted:
+            codes = {code for matched in wanted.values() for code in matched}
+            points = {
+                p.code: p for p in db.session.scalars(select(Point).where(Point.code.in_(codes)))
+            }
+            for token, matched in wanted.items():
+                found[token] = (
+                    points[matched[0]] if len(matched) == 1 else [points[code] for code in matched]
+                )
+    return {t: found[t] for t in tokens if t in found}
+
+
 def search_points(query: str, limit: int = 20) -> list[Point]:
     """Points matching ``query``, best first: the exact code or alias, codes starting with
     it (``BL2`` -> BL2, BL20...), then pinyin, English or hanzi matches."""
@@ -216,6 +246,7 @@ def _point_values(row: dict, order: int) -> dict:
         "thorax_depth_caution": flag("thorax_depth_caution"),
         "max_depth_mm": int(row["max_depth_mm"]) if row["max_depth_mm"].strip() else None,
         "depth_source": row["depth_source"],
+        "depth_hint_basis": row["depth_hint_basis"],
         "always_warn": flag("always_warn"),
         "always_warn_reason": row["always_warn_reason"],
         "scheme": row["scheme"],

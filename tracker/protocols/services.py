@@ -13,6 +13,7 @@ from tracker.protocols.models import Protocol, ProtocolPoint
 PROTOCOL_POINT_FIELDS = (
     "point",
     "custom_label",
+    "region",
     "level",
     "laterality",
     "depth",
@@ -55,6 +56,7 @@ def protocol_rows(key: str, clinic_id: int) -> tuple[str, int | None, list[dict]
             {
                 "point": points.get(row.code) if row.code else None,
                 "custom_label": row.custom_label,
+                "region": "",
                 "level": "",
                 "laterality": row.laterality,
                 "depth": row.depth,

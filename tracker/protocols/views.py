@@ -9,6 +9,7 @@ from tracker.auth.roles import CLINICAL_ROLES
 from tracker.auth.sessions import roles_required
 from tracker.extensions import db
 from tracker.points.services import resolve_codes
+from tracker.points.shorthand import parse_quick_entry, to_shorthand
 from tracker.protocols.builtin import BUILTIN_PROTOCOLS
 from tracker.protocols.forms import ProtocolForm
 from tracker.protocols.models import Protocol
@@ -18,7 +19,6 @@ from tracker.protocols.services import (
     retire_protocol,
     save_protocol,
 )
-from tracker.sessions.quick_entry import parse_quick_entry, to_shorthand
 from tracker.sessions.session_form import resolve_for_parser
 
 bp = Blueprint("protocols", __name__)
@@ -86,10 +86,12 @@ def _edit(protocol: Protocol | None):
                 {
                     "point": points.get(row.code) if row.code else None,
                     "custom_label": row.custom_label,
+                    "region": row.region,
                     "level": row.level,
                     "laterality": row.laterality,
                     "depth": row.depth,
                     "depth_unit": row.depth_unit,
+                    "angle": row.angle,
                 }
                 for row in parsed.rows
             ]
@@ -118,9 +120,11 @@ def _rows(protocol: Protocol) -> list[dict]:
             "code": row.point.code if row.point else None,
             "laterality": row.laterality,
             "custom_label": row.custom_label,
+            "region": row.region,
             "level": row.level,
             "depth": row.depth,
             "depth_unit": row.depth_unit,
+            "angle": row.angle,
         }
         for row in protocol.points
     ]
