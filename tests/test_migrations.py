@@ -194,3 +194,78 @@ def test_sqlite_second_writer_waits_then_fails_cleanly(sqlite_app):
             assert connection.execute(select(AuditEvent.id)).all() == []
     finally:
         holder.close()
+
+
+def _fill_row(table, **given) -> dict:
+    """A row for ``table`` with every required column filled with a plain value."""
+    import datetime as dt
+
+    from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric
+
+    row = dict(given)
+    for column in table.columns:
+        if column.name in row or column.primary_key or column.nullable:
+            continue
+        if column.server_default is not None:
+            continue
+        kind = column.type
+        if isinstance(kind, Boolean):
+            row[column.name] = False
+        elif isinstance(kind, DateTime):
+            row[column.name] = dt.datetime(2026, 11, 20, 1, 0)
+        elif isinstance(kind, Date):
+            row[column.name] = dt.date(2026, 11, 20)
+        elif isinstance(kind, Integer | Numeric):
+            row[column.name] = 1
+        elif isinstance(kind, JSON):
+            row[column.name] = []
+        else:
+            row[column.name] = "x"
+    return row
+
+
+def test_placing_needles_keeps_existing_rows_and_their_links(empty_database_url):
+    # Before: a session with an EX-B2 row at T7 that an adverse event points at, and a
+    # practitioner with "10 years in practice" entered in 2026. The migration renames the
+    # level column, rebuilds the tables on SQLite and turns years into the year practice began.
+    from sqlalchemy import MetaData
+
+    app = app_for(empty_database_url)
+    with app.app_context():
+        upgrade(revision="ac5431508d66")
+        engine = db.engine
+        meta = MetaData()
+        meta.reflect(engine)
+        t = meta.tables
+        with engine.begin() as connection:
+            def add(table, **values):
+                result = connection.execute(
+                    t[table].insert().values(_fill_row(t[table], **values)))
+                return result.inserted_primary_key[0]
+
+            clinic = add("clinics", name="Migration Clinic", timezone="Asia/Tokyo")
+            user = add("users", clinic_id=clinic, email="m@example.test", role="practitioner",
+                       years_in_practice=10)
+            patient = add("patients", clinic_id=clinic, chart_number="M-1", sex="unknown")
+            episode = add("episodes", clinic_id=clinic, patient_id=patient,
+                          practitioner_id=user, status="open", baseline_nrs=5)
+            visit = add("treatment_sessions", clinic_id=clinic, patient_id=patient,
+                        episode_id=episode, practitioner_id=user, status="draft",
+                        retention_minutes=20, pain_before=5, pain_after=3)
+            point = add("point_applications", session_id=visit, position=1, point_id=None,
+                        custom_label="EX-B2 typed as custom", vertebral_level="T7",
+                        laterality="left", depth=10)
+            add("adverse_events", clinic_id=clinic, patient_id=patient, session_id=visit,
+                point_application_id=point, severity="minor", recorded_by_id=user)
+        upgrade()
+        with engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT level, region FROM point_applications")).one() == ("T7", "")
+            assert connection.execute(text(
+                "SELECT point_application_id FROM adverse_events")).scalar() == point
+            assert connection.execute(text(
+                "SELECT practising_since FROM users")).scalar() == 2016
+            if engine.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()

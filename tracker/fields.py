@@ -106,3 +106,26 @@ class EmailAddress:
             validate_email(field.data, check_deliverability=False, test_environment=True)
         except EmailNotValidError:
             raise ValidationError(self.message) from None
+
+
+def error_list(form) -> list[tuple[str, str, str]]:
+    """Every error of a form as ``(field id, what the field is, message)``, in form order,
+    rows included ("Point row 3: Side"), for the summary at the top of a refused form."""
+    found: list[tuple[str, str, str]] = []
+
+    def walk(fields, prefix: str) -> None:
+        for field in fields:
+            if field.type == "FieldList":
+                for index, entry in enumerate(field.entries, start=1):
+                    walk([entry], f"{prefix}{field.label.text} {index}: ")
+            elif field.type == "FormField":
+                walk(field.form, prefix)
+            elif field.type not in ("CSRFTokenField", "HiddenField"):
+                found.extend((field.id, f"{prefix}{field.label.text}", message)
+                             for message in field.errors)
+            elif field.errors:  # a stale page or a tampered post: no field to link to
+                found.extend(("", "This form", message) for message in field.errors)
+
+    walk(form, "")
+    found.extend(("", "This form", message) for message in getattr(form, "form_errors", []))
+    return found

@@ -2,11 +2,9 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
-from flask_login import current_user
-
+from tracker.dates import clinic_today, clinic_zone
+from tracker.fields import error_list
 from tracker.intake import vocab
 from tracker.patients.forms import LANGUAGES
 from tracker.patients.models import SEXES
@@ -15,21 +13,19 @@ from tracker.sessions import vocab as session_vocab
 from tracker.sessions.adjuncts import describe as describe_adjunct
 
 
-def clinic_zone() -> ZoneInfo:
-    name = getattr(getattr(current_user, "clinic", None), "timezone", None)
-    return ZoneInfo(name or current_app.config["DEFAULT_TIMEZONE"])
-
-
-def clinic_today() -> date:
-    """Today's date where the clinic is (Tokyo's today, not the server's)."""
-    return datetime.now(clinic_zone()).date()
-
-
 def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A UTC timestamp shown in the clinic's local time."""
     if value is None:
         return ""
     return value.astimezone(clinic_zone()).strftime(fmt)
+
+
+def local_date(value: datetime | None) -> date | None:
+    """The clinic-local calendar date of a UTC timestamp (a 23:30 UTC session is the next
+    day in Tokyo): what the note's date-dependent lines are computed at."""
+    if value is None:
+        return None
+    return value.astimezone(clinic_zone()).date()
 
 
 def day(value: date | None) -> str:
@@ -99,6 +95,7 @@ def audit_details(details: dict) -> str:
 def register(app) -> None:
     for function in (
         local_dt,
+        local_date,
         day,
         label,
         positions,
@@ -110,6 +107,7 @@ def register(app) -> None:
     ):
         app.add_template_filter(function)
     app.add_template_filter(describe_adjunct, "adjunct_summary")
+    app.add_template_filter(error_list)
     app.add_template_global(session_vocab, "session_vocab")
     app.add_template_global(safety_vocab, "ae_vocab")
     app.add_template_filter(lambda code: SEXES.get(code, code), "sex_label")

@@ -1,5 +1,5 @@
 """every needle has a place: custom rows carry a region and a level (or intercostal space);
-practitioner background; depth-hint basis; longer caution targets
+practitioner background (kept on the signed note); depth-hint basis; longer caution targets
 
 Revision ID: b7d2c4e9a1f3
 Revises: ac5431508d66
@@ -36,6 +36,9 @@ def upgrade():
         batch.alter_column('target', type_=sa.String(length=120),
                            existing_type=sa.String(length=30), existing_nullable=False)
 
+    with op.batch_alter_table('treatment_sessions') as batch:
+        batch.add_column(sa.Column('practitioner_background', sa.Text(), nullable=False,
+                                   server_default=''))
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('practising_since', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('training', sa.Text(), nullable=False, server_default=''))
@@ -51,6 +54,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('treatment_sessions') as batch:
+        batch.drop_column('practitioner_background')
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('years_in_practice', sa.Integer(), nullable=True))
         batch.drop_column('training')

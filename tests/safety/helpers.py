@@ -45,13 +45,18 @@ def catalog_point(code: str) -> SimpleNamespace:
         pregnancy_caution=flag("pregnancy_caution"), pregnancy_source=row["pregnancy_source"],
         thorax_depth_caution=flag("thorax_depth_caution"),
         max_depth_mm=int(row["max_depth_mm"]) if row["max_depth_mm"].strip() else None,
-        depth_source=row["depth_source"], always_warn=flag("always_warn"),
+        depth_source=row["depth_source"], depth_hint_basis=row["depth_hint_basis"],
+        always_warn=flag("always_warn"),
         always_warn_reason=row["always_warn_reason"],
     )
 
 
 def planned(code: str, **details) -> PlannedPoint:
     return PlannedPoint.of(catalog_point(code), **details)
+
+
+def ashi(label: str, region: str, **details) -> PlannedPoint:
+    return PlannedPoint.custom_point(label, region, **details)
 
 
 def summary(cautions) -> set[tuple[str, str, str]]:

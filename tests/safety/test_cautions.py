@@ -1,12 +1,13 @@
 """The caution engine alone (no database): one table per rule of DOMAIN.md section 5, on the
 caution flags of the shipped catalog file."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from tests.safety.helpers import catalog_point, planned, summary
+from tests.safety.helpers import ashi, catalog_point, planned, summary
 from tracker.intake.models import Episode
 from tracker.safety.cautions import (
     CONTRAINDICATED,
@@ -41,7 +42,8 @@ def by_rule(cautions, rule):
     pytest.param(pregnant(13), "ST21", set(), id="ST21-13-weeks-still-first-trimester"),
     pytest.param(pregnant(14), "ST21", {("pregnancy", "ST21", WARNING)}, id="ST21-14-weeks-warns"),
     pytest.param(pregnant(20), "ST21", {("pregnancy", "ST21", WARNING)}, id="ST21-20-weeks-warns"),
-    pytest.param(pregnant(None), "ST21", set(), id="ST21-weeks-unknown-counts-as-first"),
+    pytest.param(pregnant(None), "ST21", {("pregnancy", "ST21", WARNING)},
+                 id="ST21-weeks-unknown-applies-every-trimester"),
     pytest.param(pregnant(20), "ST36", set(), id="pregnant-unflagged-ST36-silent"),
 ])
 def test_pregnancy_points_and_regions_by_trimester(facts, code, expected):
@@ -60,8 +62,10 @@ def test_pregnancy_caution_shows_the_catalog_source_and_the_weeks():
     assert "12 weeks pregnant" in flagged.message
     (region,) = cautions_for(pregnant(None), [planned("CV4")], [])
     assert "weeks not recorded" in region.message
+    (lumbar,) = cautions_for(pregnant(10), [planned("BL23")], [])
+    assert lumbar.source.startswith("WHO") and "lumbosacral" in lumbar.message
     (upper,) = cautions_for(pregnant(22), [planned("ST21")], [])
-    assert "WHO" in upper.source and "upper-abdomen" in upper.message
+    assert "WHO" in upper.source and "upper abdomen" in upper.message
 
 
 @pytest.mark.parametrize("facts", [pytest.param(pregnant(16), id="pregnant"),
@@ -91,7 +95,9 @@ def test_thorax_depth(code, depth_mm, angle, severity):
 
 def test_thorax_warning_says_why_and_cites_the_depth_source():
     (deep,) = cautions_for(NONE, [planned("GB21", depth_mm=30, angle="perpendicular")], [])
-    assert "30 mm is deeper than the 14 mm hint" in deep.message
+    assert "30 mm is deeper than the hint" in deep.message and "about 14 mm" in deep.message
+    # GB21's hint is a measured average, never offered as a safe depth.
+    assert "population average, not a safe limit" in deep.message
     assert "perpendicular" in deep.message
     assert catalog_point("GB21").depth_source in deep.source and "WHO" in deep.source
 
@@ -159,7 +165,7 @@ def test_heat_with_diabetes_or_reduced_sensation(facts, kind, warns):
 @pytest.mark.parametrize(("facts", "warns"), [
     pytest.param(pregnant(20), True, id="second-trimester-warns"),
     pytest.param(pregnant(10), False, id="first-trimester-silent"),
-    pytest.param(pregnant(None), False, id="weeks-unknown-silent"),
+    pytest.param(pregnant(None), True, id="weeks-unknown-warns"),
     pytest.param(NONE, False, id="not-pregnant-silent"),
 ])
 def test_auricular_after_the_first_trimester(facts, warns):
@@ -222,3 +228,151 @@ def test_pregnancy_weeks_count_on_from_the_intake(session_day, warns):
                       reduced_sensation=False, needle_fainting=False, metal_allergy=False)
     facts = SafetyFacts.of_episode(episode, session_day)
     assert bool(cautions_for(facts, [planned("ST21")], [])) is warns
+
+
+# --- WHO 1999's regional pregnancy rule, on catalog points and on custom points ------------
+
+@pytest.mark.parametrize("code", [
+    "BL22", "BL23", "BL24", "BL25", "BL26", "BL35", "BL53", "BL54", "GV2", "GV3", "GV4", "GV5",
+    "EX-B7", "SP12", "SP13", "SP14", "SP15", "GB26", "GB27", "GB28", "LR12", "CV1",
+])
+def test_lumbosacral_and_lower_abdomen_points_warn_in_every_trimester(code):
+    for weeks in (6, 10, 30, None):
+        assert summary(cautions_for(pregnant(weeks), [planned(code)], [])) == {
+            ("pregnancy", code, WARNING)}, (code, weeks)
+    assert cautions_for(NONE, [planned(code)], []) == []
+
+
+@pytest.mark.parametrize(("point", "weeks", "warns"), [
+    pytest.param(planned("GB30"), 10, False, id="GB30-lateral-hip-is-not-lumbosacral"),
+    pytest.param(planned("EX-B2", level="L3"), 10, True, id="EX-B2-at-L3-is-lumbar"),
+    pytest.param(planned("EX-B2", level="T7"), 10, False, id="EX-B2-at-T7-is-thoracic"),
+    pytest.param(ashi("low back, left QL", "lower_back"), 8, True, id="Ashi-lower-back"),
+    pytest.param(ashi("right gluteal", "sacral", level="S2"), 30, True, id="Ashi-sacral"),
+    pytest.param(ashi("left of the navel", "lower_abdomen"), 12, True, id="Ashi-lower-abdomen"),
+    pytest.param(ashi("epigastric", "upper_abdomen"), 12, False, id="Ashi-upper-abdomen-early"),
+    pytest.param(ashi("epigastric", "upper_abdomen"), 16, True, id="Ashi-upper-abdomen-later"),
+    pytest.param(ashi("epigastric", "upper_abdomen"), None, True, id="Ashi-upper-weeks-unknown"),
+    pytest.param(ashi("left T7 paraspinal", "upper_back", level="T7"), 10, False,
+                 id="Ashi-thoracic-back-no-pregnancy-rule"),
+])
+def test_the_regional_rule_reads_the_needles_place(point, weeks, warns):
+    found = by_rule(cautions_for(pregnant(weeks), [point], []), "pregnancy")
+    assert [c.target for c in found] == ([point.target] if warns else [])
+
+
+# --- Every needle is checked: custom points over the thorax, EX-B2 by level ----------------
+
+@pytest.mark.parametrize(("point", "severity"), [
+    pytest.param(ashi("left T7 paraspinal", "upper_back", level="T7", depth_mm=30,
+                      angle="perpendicular"), WARNING, id="T7-paraspinal-30mm-perpendicular"),
+    pytest.param(ashi("left T7 paraspinal", "upper_back", level="T7", depth_mm=8,
+                      angle="oblique"), INFO, id="T7-paraspinal-8mm-oblique-note"),
+    pytest.param(ashi("right rhomboid", "upper_back", depth_mm=12, angle="oblique"), WARNING,
+                 id="upper-back-beyond-the-10mm-hint"),
+    pytest.param(ashi("pectoral", "chest", level="ICS4", depth_mm=10, angle="oblique"), WARNING,
+                 id="chest-beyond-the-8mm-hint"),
+    pytest.param(ashi("upper trapezius L", "trapezius", depth_mm=12, angle="oblique"), INFO,
+                 id="upper-trapezius-shallow-oblique-note"),
+    pytest.param(ashi("upper trapezius L", "trapezius", depth_mm=20, angle="oblique"), WARNING,
+                 id="upper-trapezius-20mm"),
+    pytest.param(ashi("supraclavicular", "supraclavicular", angle="perpendicular"), WARNING,
+                 id="supraclavicular-perpendicular"),
+    pytest.param(ashi("lumbar paraspinal", "lower_back", level="L3", depth_mm=30,
+                      angle="perpendicular"), None, id="lumbar-not-over-the-lung"),
+    pytest.param(ashi("deltoid", "shoulder", depth_mm=30, angle="perpendicular"), None,
+                 id="deltoid-not-over-the-lung"),
+    pytest.param(planned("EX-B2", level="T7", depth_mm=15, angle="perpendicular"), WARNING,
+                 id="EX-B2-T7-perpendicular"),
+    pytest.param(planned("EX-B2", level="T7", depth_mm=15, angle="oblique"), INFO,
+                 id="EX-B2-T7-oblique-within-hint"),
+    pytest.param(planned("EX-B2", level="L3", depth_mm=30, angle="perpendicular"), None,
+                 id="EX-B2-L3-not-over-the-lung"),
+])
+def test_custom_points_and_huatuojiaji_over_the_thorax(point, severity):
+    found = by_rule(cautions_for(NONE, [point], []), "thorax_depth")
+    assert [(c.target, c.severity) for c in found] == (
+        [(point.target, severity)] if severity else [])
+
+
+def test_thorax_caution_on_a_custom_point_names_its_place_level_and_hint_source():
+    point = ashi("left T7 paraspinal", "upper_back", level="T7", depth_mm=30,
+                 angle="perpendicular")
+    (caution,) = cautions_for(NONE, [point], [])
+    assert caution.target == "Ashi: left T7 paraspinal"
+    assert "30 mm is deeper than the hint" in caution.message and "perpendicular" in caution.message
+    assert "(T7)" in caution.reason
+    assert "upper-back points" in caution.source and "WHO" in caution.source
+    (ex_b2,) = cautions_for(NONE, [planned("EX-B2", level="T9", angle="perpendicular")], [])
+    assert ex_b2.target == "EX-B2 T9" and "(T9)" in ex_b2.reason
+
+
+def test_a_custom_point_without_a_region_is_itself_a_warning():
+    (caution,) = cautions_for(NONE, [ashi("sore spot", "")], [])
+    assert (caution.rule, caution.severity) == ("place_not_recorded", WARNING)
+    assert "no body region recorded" in caution.message
+
+
+@pytest.mark.parametrize(("facts", "rule"), [
+    pytest.param(SafetyFacts(needle_fainting=True), "needle_fainting", id="fainting"),
+    pytest.param(SafetyFacts(metal_allergy=True), "metal_allergy", id="metal-allergy"),
+])
+def test_a_session_of_ashi_points_alone_still_warns_of_fainting_and_metal(facts, rule):
+    found = cautions_for(facts, [ashi("left T7 paraspinal", "upper_back", level="T7",
+                                      depth_mm=8, angle="oblique")], [])
+    assert (rule, "needling", WARNING) in summary(found)
+
+
+# --- CV17 and skin lesions -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("depth_mm", "angle", "severity"), [
+    pytest.param(None, "perpendicular", WARNING, id="perpendicular-warns"),
+    pytest.param(15, "transverse", WARNING, id="15mm-warns"),
+    pytest.param(5, "transverse", INFO, id="5mm-transverse-note"),
+])
+def test_cv17_sternal_foramen(depth_mm, angle, severity):
+    found = by_rule(cautions_for(NONE, [planned("CV17", depth_mm=depth_mm, angle=angle)], []),
+                    "sternal_foramen")
+    assert [(c.target, c.severity) for c in found] == [("CV17", severity)]
+    assert found[0].source.startswith("Peuker E, Cummings M")
+    assert cautions_for(NONE, [planned("CV18", angle="perpendicular")], []) == []
+
+
+SKIN = SafetyFacts(skin_lesions=True, skin_lesions_site="eczema, left scapula")
+
+
+@pytest.mark.parametrize(("facts", "points", "adjuncts", "targets"), [
+    pytest.param(SKIN, [planned("BL23")], [], {"needling"}, id="needling"),
+    pytest.param(SKIN, [], [PlannedAdjunct("cupping", {"cupping_method": "dry"})], {"cupping"},
+                 id="cupping"),
+    pytest.param(SKIN, [], [PlannedAdjunct("gua_sha")], {"gua_sha"}, id="gua-sha"),
+    pytest.param(SKIN, [ashi("T7", "upper_back", level="T7", depth_mm=5, angle="oblique")],
+                 [PlannedAdjunct("cupping")], {"needling", "cupping"}, id="needles-and-cups"),
+    pytest.param(SKIN, [], [PlannedAdjunct("tuina")], set(), id="tuina-silent"),
+    pytest.param(NONE, [planned("BL23")], [PlannedAdjunct("cupping")], set(), id="no-lesions"),
+])
+def test_skin_lesions_check_the_site(facts, points, adjuncts, targets):
+    found = by_rule(cautions_for(facts, points, adjuncts), "skin_lesions")
+    assert {c.target for c in found} == targets
+    for caution in found:
+        assert caution.severity == WARNING and "eczema, left scapula" in caution.message
+        assert "check the site" in caution.message
+
+
+def test_every_source_shown_is_a_published_source_never_a_file_of_this_project():
+    everything = SafetyFacts(pregnant=True, pregnancy_weeks=None, pacemaker=True,
+                             anticoagulants=True, diabetes=True, reduced_sensation=True,
+                             needle_fainting=True, metal_allergy=True, skin_lesions=True)
+    points = [planned(code) for code in ("LI4", "GB21", "CV8", "ST17", "ST21", "BL23", "CV17")]
+    points += [ashi("T7", "upper_back", level="T7", angle="perpendicular"), ashi("x", "")]
+    adjuncts = [PlannedAdjunct(kind, {"cupping_method": "wet"}) for kind in (
+        "electroacupuncture", "cupping", "gua_sha", "bloodletting", "moxibustion", "heat_lamp",
+        "auricular")]
+    found = cautions_for(everything, points, adjuncts)
+    assert {c.rule for c in found} >= {
+        "pregnancy", "thorax_depth", "always_warn", "sternal_foramen", "skin_lesions",
+        "pacemaker_electroacupuncture", "bleeding", "burn", "needle_fainting", "metal_allergy",
+        "place_not_recorded"}
+    for caution in found:
+        assert not re.search(r"\.md\b|DOMAIN|tracker/|clinic safety rules", caution.source), (
+            caution.rule, caution.source)

@@ -13,23 +13,26 @@ from tracker.points.services import resolve_codes
 from tracker.sessions.models import TreatmentSession
 from tracker.sessions.services import record_session, sign_session
 
-# The issue's example, as rows: (code or None for Ashi, side, custom label).
+# The issue's example, as rows: (code or None for Ashi, side, custom label, region, level).
 EXAMPLE_ROWS = [
     ("BL23", "bilateral", ""),
     ("GV6", "midline", ""),
     ("LI4", "left", ""),
-    (None, "left", "left T7 paraspinal"),
+    (None, "left", "left T7 paraspinal", "upper_back", "T7"),
 ]
 
 
 def point_dicts(rows) -> list[dict]:
-    """``[("BL23", "bilateral"), (None, "left", "T7"), ...]`` as service point rows."""
+    """``[("BL23", "bilateral"), (None, "left", "T7 paraspinal", "upper_back", "T7"), ...]``
+    as service point rows."""
     points = resolve_codes([row[0] for row in rows if row[0]])
     return [
         {
             "point": points[row[0]] if row[0] else None,
             "laterality": row[1],
             "custom_label": row[2] if len(row) > 2 else "",
+            "region": row[3] if len(row) > 3 else "",
+            "level": row[4] if len(row) > 4 else "",
         }
         for row in rows
     ]
@@ -100,7 +103,8 @@ def session_form(points=None, adjuncts=None, **overrides) -> dict:
             point_row("BL23", "bilateral"),
             point_row("GV6", "midline"),
             point_row("LI4", "left"),
-            point_row("", "left", custom_label="left T7 paraspinal"),
+            point_row("", "left", custom_label="left T7 paraspinal", region="upper_back",
+                      level="T7"),
         ]
     data = {
         "action": "save",
@@ -170,7 +174,8 @@ def complete_session_fields() -> dict:
         point_row("LI4", "left", depth="0.5", depth_unit="cun", angle="oblique",
                   technique="reducing", deqi_obtained="no", retention_minutes="15"),
         point_row("GV6", "midline", deqi_sought=None),
-        point_row("", "left", custom_label="left T7 paraspinal"),
+        point_row("", "left", custom_label="left T7 paraspinal", region="upper_back",
+                      level="T7"),
     ]
     adjuncts = [
         {"kind": "cupping", "cupping_method": "dry", "cups": "4", "cupping_marks": "light",

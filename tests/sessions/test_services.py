@@ -48,7 +48,8 @@ def user(side, role="practitioner"):
 
 
 def test_record_session_stores_rows_and_adjuncts(app, side):
-    rows = [("BL23", "bilateral"), ("GV6", "midline"), (None, "left", "left T7 paraspinal")]
+    rows = [("BL23", "bilateral"), ("GV6", "midline"),
+            (None, "left", "left T7 paraspinal", "upper_back", "T7")]
     visit_id = make_session(app, side, rows=rows, adjuncts=[CUPPING],
                             subjective="Stiff after desk work")
     with app.app_context():

@@ -104,7 +104,8 @@ def test_recount_counts_needles_from_the_rows(client, world):
 def test_unknown_codes_in_quick_entry_are_reported_at_the_field(app, client, world, action):
     response, page = post_form(client, world, action=action, quick_entry="XX9 L, LI4 L")
     assert response.status_code == 422
-    assert "“XX9” is not a point code we know." in html.unescape(page.split('id="quick-error"')[1])
+    assert "“XX9” is not a point code we know: check the code" in html.unescape(
+        page.split('id="quick-error"')[1])
     assert input_value(page, "quick_entry") == "XX9 L, LI4 L"
     assert count_sessions(app) == 0
 
@@ -172,7 +173,7 @@ NO_TIMES = {"inserted_time": "", "removed_time": ""}
     ({"points-0-code": "XX9"}, "points-0-code", "“XX9” is not a point code we know", "XX9"),
     ({**EA, f"{AD}ea_pairs": "BL23-SP6"}, f"{AD}ea_pairs", "SP6 is not among", "BL23-SP6"),
     ({"points-1-laterality": "bilateral"}, "points-1-laterality", "GV6 is on the midline", None),
-    ({"points-0-code": "EX-B2"}, "points-0-level", "needs the vertebral level", None),
+    ({"points-0-code": "EX-B2"}, "points-0-level", "needs its vertebral level", None),
     (CUPS, f"{AD}cups", "Required for cupping", None),
 ])
 def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(

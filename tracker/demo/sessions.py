@@ -5,6 +5,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from tracker.points.regions import (
+    LOWER_ABDOMEN_REGIONS,
+    LUMBOSACRAL_REGIONS,
+    UPPER_ABDOMEN_REGIONS,
+)
 from tracker.points.services import resolve_codes
 from tracker.protocols.builtin import MIDDLE_BACK_PAIN
 from tracker.safety.services import record_adverse_event
@@ -38,6 +43,7 @@ REGION_POINTS = {
     "shoulder": ("LI15", "TE14", "SI9", "LI4", "ST38", "LI11", "SI11"),
 }
 PREGNANCY_POINTS = {"LI4", "SP6", "GB21", "BL60", "BL67", "BL31", "BL32"}
+PREGNANCY_REGIONS = LUMBOSACRAL_REGIONS | LOWER_ABDOMEN_REGIONS | UPPER_ABDOMEN_REGIONS
 
 
 def seed_article_course(patient, episode, practitioner, zone: ZoneInfo) -> None:
@@ -65,6 +71,8 @@ def seed_article_course(patient, episode, practitioner, zone: ZoneInfo) -> None:
             {
                 "point": None,
                 "custom_label": "Left T7 paraspinal, tender on palpation",
+                "region": "upper_back",
+                "level": "T7",
                 "laterality": "left",
                 "depth": Decimal("10"),
                 "depth_unit": "mm",
@@ -159,9 +167,12 @@ def seed_varied_sessions(
     candidates = list(
         REGION_POINTS[episode.body_region if episode.body_region in REGION_POINTS else "thoracic"]
     )
-    if episode.pregnant:
-        candidates = [code for code in candidates if code not in PREGNANCY_POINTS]
     points = resolve_codes(candidates)
+    if episode.pregnant:
+        # As a careful practitioner would: no named pregnancy points, nothing on the
+        # lumbosacral region or the abdomen (WHO 1999).
+        candidates = [code for code in candidates if code not in PREGNANCY_POINTS
+                      and points[code].region not in PREGNANCY_REGIONS]
     pain = episode.baseline_nrs
     for number in range(1, count + 1):
         day = episode.opened_on + timedelta(days=(number - 1) * max(1, days_open // count))
@@ -172,7 +183,7 @@ def seed_varied_sessions(
                 "laterality": "midline"
                 if points[code].is_midline
                 else rng.choice(("bilateral", "bilateral", "left", "right")),
-                "depth": Decimal(rng.choice((10, 12, 15, 20))),
+                "depth": _careful_depth(points[code], rng.choice((10, 12, 15, 20))),
                 "depth_unit": "mm",
                 "angle": "oblique" if points[code].thorax_depth_caution else "perpendicular",
                 "technique": "even",
@@ -272,3 +283,10 @@ def _record(
     return record_session(
         patient, episode, practitioner=practitioner, values=values, points=rows, adjuncts=adjuncts
     )
+
+
+def _careful_depth(point, depth_mm: int) -> Decimal:
+    """A careful practitioner's depth: within the catalog's hint over the lung."""
+    if point.thorax_depth_caution and point.max_depth_mm:
+        depth_mm = min(depth_mm, point.max_depth_mm)
+    return Decimal(depth_mm)

@@ -61,6 +61,7 @@ class Patient(db.Model):
     # Optimistic locking: the edit form carries the version it was loaded at.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    clinic: Mapped["Clinic"] = relationship()  # noqa: F821
     consents: Mapped[list["Consent"]] = relationship(
         back_populates="patient", order_by="Consent.recorded_at", lazy="raise_on_sql"
     )

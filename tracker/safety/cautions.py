@@ -1,9 +1,14 @@
 """The caution engine: one place that decides what to warn about (DOMAIN.md section 5).
 
-It takes a patient's safety facts and what a session plans or did (points with side, depth
-and angle; adjunct techniques) and returns cautions with a severity, the reason and the
-source. It reads no database and knows nothing of HTTP, so the session form, the JSON preview,
-the signing check and the signed note all ask it the same question and get the same answer.
+It takes a patient's safety facts and what a session plans or did (every needle with its
+place, side, depth and angle; adjunct techniques) and returns cautions with a severity, the
+reason and a published source. It reads no database and knows nothing of HTTP, so the session
+form, the JSON preview, the stored cautions, signing and the signed note all ask it the same
+question and get the same answer.
+
+Every needle is checked: a catalog point by its catalog flags and region, a custom point (an
+Ashi point, an extra point not in the catalog) by the region and level recorded with it. A
+level moves a needle to the region it names (EX-B2 at L3 is a lumbosacral needle).
 
 Severities:
 - ``info``: a hint shown beside the choice; nothing to decide.
@@ -14,34 +19,67 @@ Severities:
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.points.regions import (
+    LOWER_ABDOMEN_REGIONS,
+    LUMBOSACRAL_REGIONS,
+    REGION_DEPTH_HINTS,
+    REGIONS,
+    THORAX_REGIONS,
+    UPPER_ABDOMEN_REGIONS,
+    level_label,
+    region_at,
+)
+
 INFO, WARNING, CONTRAINDICATED = "info", "warning", "contraindicated"
 SEVERITY_ORDER = {CONTRAINDICATED: 0, WARNING: 1, INFO: 2}
 
-# First trimester: up to the end of week 13 (WHO 1999 says "after the third month").
+# The first trimester runs to the end of week 13 (WHO 1999: "after the third month").
 FIRST_TRIMESTER_WEEKS = 14
 
-WHO_PREGNANCY = ("WHO Guidelines on basic training and safety in acupuncture (1999) §2.1: "
-                 "in the first trimester avoid lower abdomen and lumbosacral points; after the "
-                 "third month also upper abdomen points and ear points that may induce labour.")
-WHO_THORAX = ("WHO 1999 §5.2: chest, back and abdomen points are needled obliquely or "
-              "horizontally; too deep an insertion may cause pneumothorax.")
-WHO_ELECTRICAL = ("WHO 1999 §4 (electrical stimulation) and device makers: electroacupuncture "
-                  "is contraindicated with a pacemaker or other implanted electrical device.")
-BLEEDING_SOURCE = ("Bleeding risk with anticoagulants or a bleeding disorder: wet cupping, gua "
-                   "sha and bloodletting draw blood or bruise by design (clinic safety rules, "
-                   "DOMAIN.md section 5).")
-BURN_SOURCE = ("WHO 1999 §3 (burning during moxibustion); reduced sensation, as in diabetes, "
-               "hides the warning heat of a burn.")
-FAINTING_SOURCE = "WHO 1999 §3 (fainting): treat lying down and watch for needle shock."
-METAL_SOURCE = "Metal allergy: nickel in stainless-steel needles can cause local reactions."
+WHO_PREGNANCY = ("WHO, Guidelines on basic training and safety in acupuncture (1999), "
+                 "section II 2.1: in the first trimester avoid points on the lower abdomen and "
+                 "the lumbosacral region; after the third month also points on the upper "
+                 "abdomen, and ear points that may induce labour.")
+WHO_THORAX = ("WHO 1999, section II 5.2: points on the chest, back and abdomen are needled "
+              "obliquely or horizontally; too deep an insertion over the chest, back or "
+              "supraclavicular fossa may cause a traumatic pneumothorax.")
+STERNAL_FORAMEN_SOURCE = ("Peuker E, Cummings M. Anatomy for the acupuncturist: facts and "
+                          "fiction 2: the chest, abdomen and back. Acupunct Med 2003;21(3):72-9: "
+                          "a congenital sternal foramen at the level of CV17 in some people "
+                          "lets a deep needle reach the pericardium.")
+WHO_ELECTRICAL = ("WHO 1999, section II 4 (electrical stimulation and laser therapy); pacemaker "
+                  "and implanted-defibrillator manuals list electroacupuncture as "
+                  "contraindicated (Cummings M, “TENS in patients with ICDs”, BMAS "
+                  "blog, 2023).")
+BLEEDING_SOURCE = ("WHO 1999, section II 2.4 (bleeding disorders, among the contraindications); "
+                   "CCAOM Clean Needle Technique Manual, 7th ed. (2015): anticoagulants "
+                   "increase bruising and bleeding.")
+BURN_SOURCE = ("WHO 1999, section II 3.9 (burning during moxibustion); reduced sensation, as "
+               "in diabetes, hides the warning heat of a burn.")
+FAINTING_SOURCE = ("WHO 1999, section II 3.3 (fainting): treat lying down and watch for "
+                   "needle shock.")
+METAL_SOURCE = ("Grimalt F, Romaguera C. Nickel dermatitis from acupuncture needles. Contact "
+                "Dermatitis 1979;5:195 (stainless-steel needles hold nickel).")
+SKIN_SOURCE = ("New Zealand Acupuncture Standards Authority, Code of Safe Practice for "
+               "Acupuncturists: do not needle inflamed areas or unhealthy skin.")
 
+# CV17 lies over the sternum, where a sternal foramen may be; the hint is the deep end of
+# its textbook range (transverse 0.3-0.5 cun, Chinese Acupuncture and Moxibustion 1999).
+STERNAL_FORAMEN_POINTS = {"CV17": 10}
+
+NEEDLING_TARGET = "needling"
 BLEEDING_TECHNIQUES = {"gua_sha": "Gua sha", "bloodletting": "Bloodletting"}
 HEAT_TECHNIQUES = {"moxibustion": "Moxibustion", "heat_lamp": "Heat lamp"}
+SKIN_TECHNIQUES = {"cupping": "Cupping", "gua_sha": "Gua sha"}
 
 
 @dataclass(frozen=True)
 class SafetyFacts:
-    """What the intake says about the patient, as of the session date."""
+    """What the intake says about the patient, as of the session date.
+
+    ``pregnancy_weeks`` is None when the weeks are not recorded: then every trimester's
+    rules apply.
+    """
 
     pregnant: bool = False
     pregnancy_weeks: int | None = None
@@ -51,33 +89,48 @@ class SafetyFacts:
     reduced_sensation: bool = False
     needle_fainting: bool = False
     metal_allergy: bool = False
+    skin_lesions: bool = False
+    skin_lesions_site: str = ""
 
     @classmethod
     def of_episode(cls, episode, on: date) -> "SafetyFacts":
+        """The episode's facts on ``on``, the session's clinic-local date."""
         return cls(
             pregnant=episode.pregnant, pregnancy_weeks=episode.pregnancy_weeks_on(on),
             pacemaker=episode.pacemaker, anticoagulants=episode.anticoagulants,
             diabetes=episode.diabetes, reduced_sensation=episode.reduced_sensation,
             needle_fainting=episode.needle_fainting, metal_allergy=episode.metal_allergy,
+            skin_lesions=episode.skin_lesions, skin_lesions_site=episode.skin_lesions_site,
         )
 
     @property
-    def first_trimester(self) -> bool:
-        """Unknown weeks count as the first trimester: the lists then cover the most points."""
-        return self.pregnancy_weeks is None or self.pregnancy_weeks < FIRST_TRIMESTER_WEEKS
+    def past_first_trimester(self) -> bool:
+        """From week 14, and whenever the weeks are not recorded (the stricter reading)."""
+        return self.pregnancy_weeks is None or self.pregnancy_weeks >= FIRST_TRIMESTER_WEEKS
+
+    @property
+    def pregnancy_text(self) -> str:
+        if self.pregnancy_weeks is None:
+            return "pregnant (weeks not recorded: every trimester's rules apply)"
+        return f"{self.pregnancy_weeks} weeks pregnant"
 
 
 @dataclass(frozen=True)
 class PlannedPoint:
-    """A point row as the engine sees it (catalog flags copied in, depth in mm)."""
+    """A needle as the engine sees it: catalog flags copied in (none for a custom point), its
+    place, depth in mm, angle and stimulation."""
 
-    code: str
-    region: str = ""
+    code: str  # the catalog code, or "Ashi" for a custom point
+    region: str = ""  # where the needle is, its level taken into account
+    level: str = ""
+    label: str = ""  # a custom point's place as typed ("left T7 paraspinal")
+    custom: bool = False
     pregnancy_caution: bool = False
     pregnancy_source: str = ""
     thorax_depth_caution: bool = False
     max_depth_mm: int | None = None
     depth_source: str = ""
+    depth_hint_basis: str = ""
     always_warn: bool = False
     always_warn_reason: str = ""
     depth_mm: float | None = None
@@ -85,15 +138,41 @@ class PlannedPoint:
     electrical: bool = False
 
     @classmethod
-    def of(cls, point, *, depth_mm=None, angle=None, electrical=False) -> "PlannedPoint":
+    def of(cls, point, *, level="", depth_mm=None, angle=None, electrical=False
+           ) -> "PlannedPoint":
+        """A catalog point, at ``level`` when it takes one (EX-B2)."""
         return cls(
-            code=point.code, region=point.region, pregnancy_caution=point.pregnancy_caution,
-            pregnancy_source=point.pregnancy_source,
+            code=point.code, region=region_at(point.region, level), level=level or "",
+            pregnancy_caution=point.pregnancy_caution, pregnancy_source=point.pregnancy_source,
             thorax_depth_caution=point.thorax_depth_caution, max_depth_mm=point.max_depth_mm,
-            depth_source=point.depth_source, always_warn=point.always_warn,
-            always_warn_reason=point.always_warn_reason, depth_mm=depth_mm, angle=angle,
-            electrical=electrical,
+            depth_source=point.depth_source,
+            depth_hint_basis=getattr(point, "depth_hint_basis", "") or "textbook",
+            always_warn=point.always_warn, always_warn_reason=point.always_warn_reason,
+            depth_mm=depth_mm, angle=angle, electrical=electrical,
         )
+
+    @classmethod
+    def custom_point(cls, label: str, region: str, *, level="", depth_mm=None, angle=None,
+                     electrical=False) -> "PlannedPoint":
+        """A custom point (Ashi, or an extra point not in the catalog) at its recorded place."""
+        return cls(code="Ashi", region=region_at(region, level), level=level or "",
+                   label=label, custom=True, depth_mm=depth_mm, angle=angle,
+                   electrical=electrical)
+
+    @property
+    def target(self) -> str:
+        """What a caution names: "BL23", "EX-B2 T7", "Ashi: left T7 paraspinal"."""
+        if self.custom:
+            return f"Ashi: {self.label or self.level or self.region}"[:120]
+        return f"{self.code} {self.level}".strip()
+
+    @property
+    def over_thorax(self) -> bool:
+        """Whether the lung lies under this needle."""
+        if self.custom:
+            return self.region in THORAX_REGIONS
+        # A levelled catalog point (EX-B2) is over the lung only at a thoracic level.
+        return self.thorax_depth_caution and (not self.level or self.region in THORAX_REGIONS)
 
 
 @dataclass(frozen=True)
@@ -105,7 +184,7 @@ class PlannedAdjunct:
 @dataclass(frozen=True)
 class Caution:
     rule: str
-    target: str  # the point code or technique it concerns
+    target: str  # the point, needle place or technique it concerns
     severity: str
     message: str
     reason: str
@@ -134,14 +213,9 @@ def cautions_for(facts: SafetyFacts, points: list[PlannedPoint],
     for adjunct in adjuncts:
         for caution in _adjunct_cautions(facts, adjunct):
             _keep(found, caution)
-    if points and facts.needle_fainting:
-        _keep(found, Caution("needle_fainting", "needling", WARNING,
-                             "History of fainting with needles: treat lying down, watch closely.",
-                             "The intake records fainting with needles.", FAINTING_SOURCE))
-    if points and facts.metal_allergy:
-        _keep(found, Caution("metal_allergy", "needling", WARNING,
-                             "Metal allergy: check the needle material before inserting.",
-                             "The intake records a metal allergy.", METAL_SOURCE))
+    if points:
+        for caution in _needling_cautions(facts):
+            _keep(found, caution)
     return sorted(found.values(), key=lambda c: (SEVERITY_ORDER[c.severity], c.rule, c.target))
 
 
@@ -152,44 +226,120 @@ def _keep(found: dict, caution: Caution) -> None:
 
 
 def _point_cautions(facts: SafetyFacts, point: PlannedPoint):
+    name = point.target
+    if point.custom and point.region not in REGIONS:
+        yield Caution("place_not_recorded", name, WARNING,
+                      f"{name}: no body region recorded, so the lung and pregnancy rules "
+                      "cannot check this needle. Add its region (and level on the trunk).",
+                      "Every needle is checked by where it goes.", WHO_THORAX)
     if point.always_warn:
-        yield Caution("always_warn", point.code, WARNING,
-                      f"{point.code}: {point.always_warn_reason}",
+        yield Caution("always_warn", name, WARNING, f"{name}: {point.always_warn_reason}",
                       "Warned for every patient.", point.always_warn_reason)
     if facts.pregnant:
-        weeks = (f"{facts.pregnancy_weeks} weeks pregnant" if facts.pregnancy_weeks is not None
-                 else "pregnant (weeks not recorded)")
-        if point.pregnancy_caution:
-            yield Caution("pregnancy", point.code, WARNING,
-                          f"{point.code} is cautioned in pregnancy; the patient is {weeks}.",
-                          "Traditionally avoided in pregnancy (may induce labour).",
-                          point.pregnancy_source or WHO_PREGNANCY)
-        elif point.region == "upper_abdomen" and not facts.first_trimester:
-            yield Caution("pregnancy", point.code, WARNING,
-                          f"{point.code} is an upper-abdomen point; the patient is {weeks}.",
-                          "After the first trimester WHO advises avoiding upper-abdomen points.",
-                          WHO_PREGNANCY)
-    if point.thorax_depth_caution:
+        pregnancy = _pregnancy_caution(facts, point)
+        if pregnancy is not None:
+            yield pregnancy
+    if point.over_thorax:
         yield _thorax_caution(point)
+    if point.code in STERNAL_FORAMEN_POINTS:
+        yield _sternal_caution(point)
+
+
+def _pregnancy_caution(facts: SafetyFacts, point: PlannedPoint) -> Caution | None:
+    name, who = point.target, facts.pregnancy_text
+    if point.pregnancy_caution:
+        return Caution("pregnancy", name, WARNING,
+                       f"{name} is cautioned in pregnancy; the patient is {who}.",
+                       "Traditionally avoided in pregnancy (may induce labour).",
+                       point.pregnancy_source or WHO_PREGNANCY)
+    if point.region in LUMBOSACRAL_REGIONS | LOWER_ABDOMEN_REGIONS:
+        where = ("the lumbosacral region" if point.region in LUMBOSACRAL_REGIONS
+                 else "the lower abdomen")
+        return Caution("pregnancy", name, WARNING,
+                       f"{name} is on {where}; the patient is {who}.",
+                       "WHO advises avoiding lower-abdomen and lumbosacral points in every "
+                       "trimester.", WHO_PREGNANCY)
+    if point.region in UPPER_ABDOMEN_REGIONS and facts.past_first_trimester:
+        return Caution("pregnancy", name, WARNING,
+                       f"{name} is on the upper abdomen; the patient is {who}.",
+                       "After the first trimester WHO advises avoiding upper-abdomen points.",
+                       WHO_PREGNANCY)
+    return None
+
+
+def _depth_hint(point: PlannedPoint) -> tuple[int | None, str, str]:
+    """The depth hint in mm, how to read it, and its source."""
+    if point.custom:
+        limit, source = REGION_DEPTH_HINTS.get(point.region, (None, ""))
+        basis = "population_mean" if point.region == "trapezius" else "textbook"
+        return limit, basis, f"Depth hint: {source}." if source else ""
+    return point.max_depth_mm, point.depth_hint_basis or "textbook", point.depth_source
 
 
 def _thorax_caution(point: PlannedPoint) -> Caution:
-    limit = point.max_depth_mm
+    name = point.target
+    limit, basis, hint_source = _depth_hint(point)
     too_deep = point.depth_mm is not None and limit is not None and point.depth_mm > limit
     perpendicular = point.angle == "perpendicular"
-    source = f"{point.depth_source}. {WHO_THORAX}" if point.depth_source else WHO_THORAX
+    source = f"{hint_source.rstrip('.')}. {WHO_THORAX}" if hint_source else WHO_THORAX
+    if basis == "no_needling":
+        hint = "this point is not needled at all"
+    elif basis == "population_mean":
+        hint = (f"the mean skin-to-pleura depth here is about {limit} mm, a population "
+                "average, not a safe limit: thin patients are shallower")
+    else:
+        hint = f"the textbook depth here goes to about {limit} mm"
+    where = f" ({level_label(point.level)})" if point.level else ""
+    reason = f"The lung lies close under this needle{where}."
     if too_deep or perpendicular:
         problems = []
         if too_deep:
-            problems.append(f"{point.depth_mm:g} mm is deeper than the {limit} mm hint")
+            problems.append(f"{point.depth_mm:g} mm is deeper than the hint ({hint})")
         if perpendicular:
             problems.append("perpendicular insertion points at the pleura")
-        return Caution("thorax_depth", point.code, WARNING,
-                       f"{point.code}: pneumothorax risk: {'; '.join(problems)}.",
-                       "The lung lies close under this point.", source)
-    return Caution("thorax_depth", point.code, INFO,
-                   f"{point.code}: lung close below: stay under about {limit} mm, oblique or "
-                   "transverse.", "The lung lies close under this point.", source)
+        return Caution("thorax_depth", name, WARNING,
+                       f"{name}: pneumothorax risk: {'; '.join(problems)}.", reason, source)
+    return Caution("thorax_depth", name, INFO,
+                   f"{name}: lung close below: {hint}; needle oblique or transverse.",
+                   reason, source)
+
+
+def _sternal_caution(point: PlannedPoint) -> Caution:
+    limit = STERNAL_FORAMEN_POINTS[point.code]
+    too_deep = point.depth_mm is not None and point.depth_mm > limit
+    reason = "A sternal foramen, present in some people, opens onto the pericardium here."
+    if too_deep or point.angle == "perpendicular":
+        how = (f"{point.depth_mm:g} mm is deeper than {limit} mm" if too_deep
+               else "perpendicular insertion")
+        return Caution("sternal_foramen", point.target, WARNING,
+                       f"{point.target}: {how} over the sternum: a sternal foramen would let "
+                       "the needle reach the heart. Needle transversely and shallowly.",
+                       reason, STERNAL_FORAMEN_SOURCE)
+    return Caution("sternal_foramen", point.target, INFO,
+                   f"{point.target}: over the sternum: transverse, no deeper than about "
+                   f"{limit} mm (a sternal foramen may be present).",
+                   reason, STERNAL_FORAMEN_SOURCE)
+
+
+def _needling_cautions(facts: SafetyFacts):
+    if facts.needle_fainting:
+        yield Caution("needle_fainting", NEEDLING_TARGET, WARNING,
+                      "History of fainting with needles: treat lying down, watch closely.",
+                      "The intake records fainting with needles.", FAINTING_SOURCE)
+    if facts.metal_allergy:
+        yield Caution("metal_allergy", NEEDLING_TARGET, WARNING,
+                      "Metal allergy: check the needle material before inserting.",
+                      "The intake records a metal allergy.", METAL_SOURCE)
+    if facts.skin_lesions:
+        yield _skin_caution(facts, NEEDLING_TARGET, "needling")
+
+
+def _skin_caution(facts: SafetyFacts, target: str, doing: str) -> Caution:
+    site = f" ({facts.skin_lesions_site})" if facts.skin_lesions_site else ""
+    return Caution("skin_lesions", target, WARNING,
+                   f"Skin lesions recorded at intake{site}: check the site before {doing}; "
+                   "do not treat through broken or inflamed skin.",
+                   "The intake records skin lesions at the treatment area.", SKIN_SOURCE)
 
 
 def _adjunct_cautions(facts: SafetyFacts, adjunct: PlannedAdjunct):
@@ -215,7 +365,10 @@ def _adjunct_cautions(facts: SafetyFacts, adjunct: PlannedAdjunct):
                       f"{HEAT_TECHNIQUES[kind]} with diabetes or reduced sensation: burn risk; "
                       "keep the heat low and check the skin often.",
                       "The intake records diabetes or reduced sensation.", BURN_SOURCE)
-    if kind == "auricular" and facts.pregnant and not facts.first_trimester:
+    if facts.skin_lesions and kind in SKIN_TECHNIQUES:
+        yield _skin_caution(facts, kind, SKIN_TECHNIQUES[kind].lower())
+    if kind == "auricular" and facts.pregnant and facts.past_first_trimester:
         yield Caution("pregnancy", "auricular", WARNING,
-                      "Auricular points in pregnancy after the first trimester: some ear points "
-                      "may induce labour.", "The patient is pregnant.", WHO_PREGNANCY)
+                      f"Auricular points in pregnancy after the first trimester; the patient is "
+                      f"{facts.pregnancy_text}. Some ear points may induce labour.",
+                      "The patient is pregnant.", WHO_PREGNANCY)

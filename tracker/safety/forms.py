@@ -1,9 +1,9 @@
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from tracker.dates import clinic_today
 from tracker.fields import SelectField
 from tracker.patients.forms import not_in_future, strip
 from tracker.safety import vocab
@@ -21,7 +21,7 @@ class AdverseEventForm(FlaskForm):
         validators=[DataRequired(message="Choose the severity.")],
     )
     onset_date = DateField(
-        "Onset date", validators=[DataRequired(), not_in_future], default=date.today
+        "Onset date", validators=[DataRequired(), not_in_future], default=clinic_today
     )
     onset_time = TimeField("Onset time", validators=[Optional()])
     description = TextAreaField("What happened", validators=[Length(max=2000)], filters=[strip])

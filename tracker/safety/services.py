@@ -76,27 +76,38 @@ def record_adverse_event(
 
 
 def plan_of(points: list[dict], adjuncts: list[dict]) -> tuple[list, list]:
-    """Point rows and adjuncts (as the session service takes them) in the engine's terms."""
-    planned_points = []
-    for row in points:
-        point = row.get("point")
-        if point is None:
-            continue
-        depth = row.get("depth")
-        depth_mm = None
-        if depth is not None:
-            depth_mm = float(depth) * (CUN_MM if row.get("depth_unit") == "cun" else 1)
-        planned_points.append(PlannedPoint.of(
-            point, depth_mm=depth_mm, angle=row.get("angle"),
-            electrical=row.get("stimulation") == "electrical"))
+    """Point rows and adjuncts (as the session service takes them) in the engine's terms.
+
+    Every row is a needle the engine checks: a custom row (no catalog point) by its region
+    and level.
+    """
+    planned_points = [planned_point(row) for row in points]
     planned_adjuncts = [PlannedAdjunct(a["kind"], a.get("params") or {}) for a in adjuncts]
     return planned_points, planned_adjuncts
+
+
+def planned_point(row: dict) -> PlannedPoint:
+    """One point row (a catalog ``point`` or a custom one) as the engine sees it."""
+    depth = row.get("depth")
+    details = {
+        "level": row.get("level") or "",
+        "depth_mm": None if depth is None
+        else float(depth) * (CUN_MM if row.get("depth_unit") == "cun" else 1),
+        "angle": row.get("angle"),
+        "electrical": row.get("stimulation") == "electrical",
+    }
+    point = row.get("point")
+    if point is None:
+        return PlannedPoint.custom_point(row.get("custom_label") or "", row.get("region") or "",
+                                         **details)
+    return PlannedPoint.of(point, **details)
 
 
 def cautions_for_rows(
     episode, day: date, points: list[dict], adjuncts: list[dict]
 ) -> list[Caution]:
-    """The engine's answer for a planned or recorded session of ``episode`` on ``day``."""
+    """The engine's answer for a planned or recorded session of ``episode`` on ``day``, the
+    session's clinic-local date (``tracker.dates.clinic_date``)."""
     return cautions_for(SafetyFacts.of_episode(episode, day), *plan_of(points, adjuncts))
 
 
@@ -153,7 +164,8 @@ def pending_cautions(visit) -> list[SessionCaution]:
 
 def _decide(row: SessionCaution, decision: str, reason: str, actor) -> None:
     row.decision, row.decision_reason = decision, reason
-    row.decided_by_id, row.decided_at = actor.id, utcnow()
+    # The relationship too, so a page rendered in the same request names who decided.
+    row.decided_by, row.decided_at = actor, utcnow()
 
 
 # Reference rates per 1,000 treatments (Bäumler et al., BMJ Open 2021: at least one AE in

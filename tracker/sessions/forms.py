@@ -18,14 +18,23 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.dates import clinic_today
 from tracker.fields import MultiCheckboxField, ScoreField, SelectField, submitted_version
 from tracker.patients.forms import strip
+from tracker.points.regions import (
+    HUATUOJIAJI_LEVELS,
+    LEVEL_GROUPS,
+    REGION_LEVELS,
+    REGIONS,
+    level_fits,
+    level_label,
+)
 from tracker.points.services import resolve_codes
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import AdjunctRowForm
-from tracker.sessions.quick_entry import LEVELS
 from tracker.sessions.services import DIRECT_FIELDS
 
 MAX_DEPTH = {"mm": Decimal(120), "cun": Decimal(6)}
@@ -35,14 +44,23 @@ def _choices(vocabulary, blank="—"):
     return [("", blank), *vocabulary]
 
 
+def _level_choices() -> list[SelectChoice]:
+    """Levels grouped as the body is: cervical, thoracic, lumbar, sacral, intercostal."""
+    return [SelectChoice("", "—")] + [
+        SelectChoice(code, label, optgroup=group)
+        for group, levels in LEVEL_GROUPS for code, label in levels
+    ]
+
+
 class PointRowForm(Form):
     code = StringField("Point", validators=[Length(max=20)], filters=[strip])
     custom_label = StringField(
-        "Custom point (Ashi): where", validators=[Length(max=200)], filters=[strip]
+        "Custom point (Ashi or an extra point): where", validators=[Length(max=200)],
+        filters=[strip],
     )
-    level = SelectField(
-        "Level", default="", choices=_choices([(lv, lv) for lv in LEVELS])
-    )
+    # Where a custom point is, so the caution engine can check it like a catalog point.
+    region = SelectField("Body region", default="", choices=_choices(list(REGIONS.items())))
+    level = SelectField("Level", default="", choices=_level_choices())
     laterality = SelectField("Side", default="", choices=_choices(vocab.LATERALITIES))
     depth = DecimalField("Depth", places=1, validators=[Optional()])
     depth_unit = SelectField("Unit", choices=vocab.DEPTH_UNITS, default="mm")
@@ -80,7 +98,7 @@ class PointRowForm(Form):
 class SessionForm(FlaskForm):
     version = HiddenField()
     episode_id = SelectField("Episode of care", coerce=int, validate_choice=True)
-    session_date = DateField("Date", validators=[DataRequired()], default=date.today)
+    session_date = DateField("Date", validators=[DataRequired()], default=clinic_today)
     start_time = TimeField("Start time", validators=[DataRequired()])
 
     needle_type = SelectField("Needle type", choices=vocab.NEEDLE_TYPES)
@@ -107,7 +125,7 @@ class SessionForm(FlaskForm):
         filters=[strip],
         description="e.g. BL18 BL20 BL23 bilat, GV6, GV9, LI4 L, SP6 b/l, Ashi: left T7 paraspinal",
     )
-    points = FieldList(FormField(PointRowForm), min_entries=0)
+    points = FieldList(FormField(PointRowForm), min_entries=0, label="Point row")
 
     inserted_time = TimeField("Needles in at", validators=[Optional()])
     removed_time = TimeField("Needles out at", validators=[Optional()])
@@ -124,7 +142,7 @@ class SessionForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 200, message="Count from 0 to 200.")],
     )
 
-    adjuncts = FieldList(FormField(AdjunctRowForm), min_entries=0)
+    adjuncts = FieldList(FormField(AdjunctRowForm), min_entries=0, label="Technique")
 
     pain_before = ScoreField("Pain before (0-10)", validators=[Optional()])
     pain_after = ScoreField("Pain after (0-10)", validators=[Optional()])
@@ -201,10 +219,13 @@ class SessionForm(FlaskForm):
                 errors.append(
                     (row.laterality, f"{point.code} is a paired point: choose left, right or both.")
                 )
-            if point.needs_level and not row.level.data:
-                errors.append((row.level, f"{point.code} needs the vertebral level."))
+            if point.needs_level and row.level.data not in HUATUOJIAJI_LEVELS:
+                errors.append((row.level, f"{point.code} needs its vertebral level, T1 to L5."))
             if not point.needs_level and row.level.data:
-                errors.append((row.level, "A level only goes with EX-B2 (Huatuojiaji)."))
+                errors.append((row.level, f"{point.code} takes no level: a level goes with "
+                                          "EX-B2 (Huatuojiaji) or a custom point."))
+        else:
+            errors.extend(self._check_custom_place(row))
         if row.depth.data is not None:
             limit = MAX_DEPTH[row.depth_unit.data or "mm"]
             if not Decimal(0) < row.depth.data <= limit:
@@ -214,6 +235,21 @@ class SessionForm(FlaskForm):
         for field, message in errors:
             field.errors.append(message)
         return not errors
+
+    @staticmethod
+    def _check_custom_place(row: PointRowForm) -> list[tuple]:
+        """A custom point needs a region the engine can read, and a level that fits it."""
+        region, level = row.region.data, row.level.data
+        if not region:
+            return [(row.region, "Choose where this point is (its body region), so it is "
+                                 "checked for the lung and pregnancy rules.")]
+        if not level_fits(region, level):
+            fitting = REGION_LEVELS.get(region)
+            hint = (f"choose one from {level_label(fitting[0])} to {level_label(fitting[-1])}"
+                    if fitting else "leave the level empty")
+            return [(row.level, f"{level_label(level)} is not on the "
+                                f"{REGIONS[region].lower()}: {hint}, or change the region.")]
+        return []
 
     def _check_times(self) -> bool:
         start, end = self.inserted_time.data, self.removed_time.data
@@ -256,6 +292,7 @@ class SessionForm(FlaskForm):
                 {
                     "point": self.resolved.get(row.code.data),
                     "custom_label": "" if row.code.data else row.custom_label.data,
+                    "region": "" if row.code.data else row.region.data or "",
                     "level": row.level.data or "",
                     "laterality": row.laterality.data,
                     "depth": row.depth.data,
@@ -286,7 +323,8 @@ def point_form_data(row: dict) -> dict:
     return {
         "code": point.code if point is not None else "",
         "custom_label": row.get("custom_label", ""),
-        "level": row.get("level", ""),
+        "region": row.get("region") or "",
+        "level": row.get("level") or "",
         "laterality": row.get("laterality") or "",
         "depth": row.get("depth"),
         "depth_unit": row.get("depth_unit") or "mm",

@@ -44,6 +44,9 @@ class TreatmentSession(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # STRICTA item 5 as it stood when the note was signed: a later change to the
+    # practitioner's record never changes a signed note.
+    practitioner_background: Mapped[str] = mapped_column(Text, default="")
 
     # Needles for the session (STRICTA 2g); a point row may override gauge and length.
     needle_type: Mapped[str] = mapped_column(String(20), default="filiform")
@@ -82,6 +85,7 @@ class TreatmentSession(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    clinic: Mapped["Clinic"] = relationship()  # noqa: F821
     patient: Mapped["Patient"] = relationship()  # noqa: F821
     episode: Mapped["Episode"] = relationship()  # noqa: F821
     practitioner: Mapped["User"] = relationship(foreign_keys=[practitioner_id])  # noqa: F821

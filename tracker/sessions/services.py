@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tracker.audit.services import record_event
 from tracker.conflicts import check_version
+from tracker.dates import clinic_date
 from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.safety.cautions import CONTRAINDICATED
@@ -36,6 +37,7 @@ SESSION_FIELDS = (
 POINT_FIELDS = (
     "point",
     "custom_label",
+    "region",
     "level",
     "laterality",
     "depth",
@@ -106,6 +108,7 @@ def record_session(
         raise SessionError("That episode belongs to another patient.")
     visit = TreatmentSession(
         clinic_id=patient.clinic_id,
+        clinic=patient.clinic,
         patient=patient,
         episode=episode,
         practitioner=practitioner,
@@ -223,12 +226,18 @@ def sign_session(
     """
     if visit.is_signed:
         raise SessionError("This note is already signed.")
+    # Ask the engine again: the intake may have changed since the draft was saved (a
+    # pregnancy recorded, a pacemaker noted). Anything new is stored and must be decided.
+    points, adjuncts = _stored_rows(visit)
+    sync_session_cautions(visit, cautions_for_rows(visit.episode, session_date(visit), points,
+                                                   adjuncts), overrides={}, actor=actor)
     if decisions:
         decide_cautions(visit, decisions, actor=actor)
     problems = signing_problems(visit)
     if problems:
         raise SigningRefused(problems)
     visit.status = "signed"
+    visit.practitioner_background = visit.practitioner.background_on(session_date(visit))
     visit.signed_at = utcnow()
     visit.signed_by_id = actor.id
     db.session.flush()
@@ -297,9 +306,19 @@ def proposed_needle_count(points: list[dict]) -> int:
     return sum(2 if row.get("laterality") == "bilateral" else 1 for row in points)
 
 
+def session_date(visit: TreatmentSession) -> date:
+    """The session's date where the clinic is: the one date every caution is computed for."""
+    return clinic_date(visit.started_at, visit.clinic.timezone)
+
+
+def _stored_rows(visit: TreatmentSession) -> tuple[list[dict], list[dict]]:
+    points = [{name: getattr(row, name) for name in POINT_FIELDS} for row in visit.points]
+    adjuncts = [{name: getattr(row, name) for name in ADJUNCT_FIELDS} for row in visit.adjuncts]
+    return points, adjuncts
+
+
 def _store_cautions(visit, episode, points, adjuncts, overrides: dict, actor) -> None:
-    # The UTC date is close enough here: it only turns pregnancy weeks forward.
-    cautions = cautions_for_rows(episode, visit.started_at.date(), points, adjuncts)
+    cautions = cautions_for_rows(episode, session_date(visit), points, adjuncts)
     overridden = {row.key for row in visit.cautions if row.decision == "overridden"}
     missing = [
         c for c in cautions

@@ -5,19 +5,20 @@ Every action works without JavaScript: the form posts with ``action=...`` and co
 the change made and nothing saved.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from tracker.points.services import resolve_codes
+from tracker.dates import clinic_date
+from tracker.points.services import resolve_codes, resolve_names
+from tracker.points.shorthand import ResolvedCode, parse_quick_entry
 from tracker.protocols.services import protocol_rows
 from tracker.safety.cautions import Caution
-from tracker.safety.services import cautions_for_rows
+from tracker.safety.services import cautions_for_rows, planned_point
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import adjunct_form_data
 from tracker.sessions.forms import SessionForm, point_form_data
 from tracker.sessions.queries import last_session, rows_of
-from tracker.sessions.quick_entry import ResolvedCode, parse_quick_entry
 from tracker.sessions.services import DIRECT_FIELDS, proposed_needle_count
 
 NEEDLE_FIELDS = (
@@ -118,10 +119,12 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
             {
                 "code": row.code or "",
                 "custom_label": row.custom_label,
+                "region": row.region,
                 "level": row.level,
                 "laterality": row.laterality,
                 "depth": row.depth,
                 "depth_unit": row.depth_unit,
+                "angle": row.angle or "",
                 "deqi_sought": True,
                 "stimulation": "manual",
             }
@@ -129,6 +132,8 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
         ]
         _replace(form.points, _kept_point_data(form) + parsed)
         form.quick_entry.data, form.quick_entry.raw_data = "", [""]
+        # Shown under the box after "Add to list", flashed after a save.
+        form.quick_entry_notices = result.notices
         if not form.needles_inserted.data:
             _propose_needle_count(form)
         if action == "parse":
@@ -145,8 +150,10 @@ def _propose_needle_count(form: SessionForm) -> None:
     count = proposed_needle_count(
         [{"laterality": row.laterality.data} for row in form.kept_point_rows()])
     form.needles_inserted.data = count
-    # A posted field renders what was typed (raw_data), not .data: replace both.
+    # A posted field renders what was typed (raw_data), not .data: replace both, and drop the
+    # error the posted value left ("" is "Not a valid integer value"): the count replaces it.
     form.needles_inserted.raw_data = [str(count)]
+    form.needles_inserted.process_errors = []
 
 
 def _kept_point_data(form: SessionForm) -> list[dict]:
@@ -161,11 +168,15 @@ def _replace(field_list, rows: list[dict]) -> None:
 
 
 def resolve_for_parser(tokens: list[str]) -> dict[str, ResolvedCode]:
-    """The catalog as the quick-entry parser sees it (code, midline, needs a level)."""
-    return {
-        token: ResolvedCode(point.code, point.is_midline, point.needs_level)
-        for token, point in resolve_codes(tokens).items()
-    }
+    """The catalog as the quick-entry parser sees it (code, midline, needs a level), by code,
+    alias, pinyin or hanzi; a name several points share gives their codes as candidates."""
+    resolved = {}
+    for token, found in resolve_names(tokens).items():
+        if isinstance(found, list):
+            resolved[token] = ResolvedCode("", False, False, tuple(p.code for p in found))
+        else:
+            resolved[token] = ResolvedCode(found.code, found.is_midline, found.needs_level)
+    return resolved
 
 
 def form_episode(form: SessionForm, patient):
@@ -175,39 +186,62 @@ def form_episode(form: SessionForm, patient):
     return chosen or next((e for e in patient.episodes if e.is_open), None)
 
 
-def form_cautions(form: SessionForm, patient) -> list[Caution]:
+def form_cautions(form: SessionForm, patient, zone: ZoneInfo) -> list[Caution]:
     """What the caution engine says about the form as it stands, valid or not yet."""
     episode = form_episode(form, patient)
     if episode is None:
         return []
-    rows = form.kept_point_rows()
-    resolved = resolve_codes([row.code.data for row in rows if row.code.data])
-    points = [
-        {"point": resolved.get(row.code.data), "depth": _number(row.depth.data),
-         "depth_unit": row.depth_unit.data, "angle": row.angle.data or None,
-         "stimulation": row.stimulation.data}
-        for row in rows
-    ]
+    points = [row for _, row in _engine_rows(form)]
     adjuncts = [
         {"kind": entry.form.kind.data, "params": {"cupping_method": entry.form.cupping_method.data}}
         for entry in form.adjuncts
     ]
-    return cautions_for_rows(episode, form.session_date.data or date.today(), points, adjuncts)
+    return cautions_for_rows(episode, _form_date(form, zone), points, adjuncts)
 
 
 def row_cautions(form: SessionForm, cautions: list[Caution]) -> dict[int, list[Caution]]:
     """The warnings (not the notes) that concern each point row, by the row's index."""
-    by_code: dict[str, list[Caution]] = {}
+    by_target: dict[str, list[Caution]] = {}
     for caution in cautions:
         if caution.severity != "info":
-            by_code.setdefault(caution.target, []).append(caution)
-    rows = [entry.form for entry in form.points]
-    resolved = resolve_codes([row.code.data for row in rows if row.code.data])
-    return {
-        index: by_code[resolved[row.code.data].code]
-        for index, row in enumerate(rows)
-        if row.code.data in resolved and resolved[row.code.data].code in by_code
-    }
+            by_target.setdefault(caution.target, []).append(caution)
+    found = {}
+    for index, row in _engine_rows(form):
+        target = planned_point(row).target
+        if target in by_target:
+            found[index] = by_target[target]
+    return found
+
+
+def _engine_rows(form: SessionForm) -> list[tuple[int, dict]]:
+    """(row index, the row as the engine reads it) for every kept point row of the form. A
+    typed code the catalog does not know is left to the form's own error."""
+    entries = [(index, entry.form) for index, entry in enumerate(form.points)
+               if not entry.form.remove.data and not entry.form.is_blank]
+    resolved = resolve_codes([row.code.data for _, row in entries if row.code.data])
+    rows = []
+    for index, row in entries:
+        if row.code.data and row.code.data not in resolved:
+            continue
+        custom = not row.code.data
+        rows.append((index, {
+            "point": resolved.get(row.code.data),
+            "custom_label": row.custom_label.data if custom else "",
+            "region": (row.region.data or "") if custom else "",
+            "level": row.level.data or "",
+            "depth": _number(row.depth.data), "depth_unit": row.depth_unit.data,
+            "angle": row.angle.data or None, "stimulation": row.stimulation.data,
+        }))
+    return rows
+
+
+def _form_date(form: SessionForm, zone: ZoneInfo) -> date:
+    """The clinic date of the session the form describes (today while the date is unset)."""
+    day = form.session_date.data if isinstance(form.session_date.data, date) else None
+    if day is None:
+        return clinic_date(datetime.now(zone), zone)
+    moment = form.start_time.data if isinstance(form.start_time.data, time) else time(12)
+    return clinic_date(datetime.combine(day, moment, zone), zone)
 
 
 def _number(value):

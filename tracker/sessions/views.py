@@ -115,6 +115,7 @@ def create(patient_id: int):
         else:
             db.session.commit()
             flash("Session saved as a draft. Check it, then sign it.", "success")
+            _flash_quick_entry_notices(form)
             return redirect(url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
     return _render_form(patient, form, None, status=status or 422)
 
@@ -126,7 +127,7 @@ def preview_cautions(patient_id: int):
     patient = load_patient(patient_id)
     form = SessionForm()
     form.episode_id.choices = episode_choices(patient)
-    cautions = form_cautions(form, patient)
+    cautions = form_cautions(form, patient, _zone())
     by_row = row_cautions(form, cautions)
     return jsonify(
         rows={index: [{"severity": c.severity, "message": c.message} for c in found]
@@ -184,6 +185,7 @@ def edit(patient_id: int, session_id: int):
         else:
             db.session.commit()
             flash("Draft saved.", "success")
+            _flash_quick_entry_notices(form)
             return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=visit.id))
     return _render_form(patient, form, visit, status=status or 422, conflict=conflict)
 
@@ -198,12 +200,13 @@ def sign(patient_id: int, session_id: int):
     try:
         sign_session(visit, actor=current_user, decisions=decisions)
     except SigningRefused as refused:
-        if decisions:
-            # The ticks and reasons are complete records on their own: keep them, so the
-            # practitioner fixes only what is missing and does not decide twice.
-            record_event("session.cautions_decided", actor=current_user, entity=visit,
-                         patient_id=patient_id, details={"cautions": len(decisions)})
-            db.session.commit()
+        # Kept: cautions signing found (the intake may have changed since the draft was
+        # saved) are stored as shown, and ticks and reasons are complete records on their
+        # own, so the practitioner fixes only what is missing and never decides twice.
+        record_event("session.sign_refused", actor=current_user, entity=visit,
+                     patient_id=patient_id,
+                     details={"problems": len(refused.problems), "decisions": len(decisions)})
+        db.session.commit()
         return render_session_page(visit, sign_problems=refused.problems), 422
     except SafetyError as error:
         return render_session_page(visit, sign_problems=[str(error)]), 422
@@ -260,7 +263,15 @@ def _caution_decisions(visit: TreatmentSession) -> dict[int, tuple[str, str]]:
 def _overrides(form: SessionForm, patient) -> dict[str, str]:
     """The form's one override reason, for every contraindication the form raises."""
     reason = form.override_reason.data or ""
-    return {c.key: reason for c in form_cautions(form, patient) if c.severity == CONTRAINDICATED}
+    cautions = form_cautions(form, patient, _zone())
+    return {c.key: reason for c in cautions if c.severity == CONTRAINDICATED}
+
+
+def _flash_quick_entry_notices(form: SessionForm) -> None:
+    """What the quick-entry parser did that the user should know (a side word kept off a
+    midline point), shown on the next page after a save."""
+    for notice in getattr(form, "quick_entry_notices", ()):
+        flash(notice, "info")
 
 
 def _require_override(form: SessionForm, error: OverrideRequired) -> None:
@@ -286,7 +297,7 @@ def _protocol_values(form: SessionForm) -> dict:
 
 
 def _render_form(patient, form, visit, *, status=200, conflict=None):
-    cautions = form_cautions(form, patient)
+    cautions = form_cautions(form, patient, _zone())
     return render_template(
         "sessions/form.html",
         patient=patient,

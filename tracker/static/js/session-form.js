@@ -10,7 +10,7 @@
   var live = document.getElementById("cautions-live");
   var panel = document.getElementById("cautions");
   var overrideBox = document.getElementById("override-box");
-  var watched = /^(points-\d+-(code|laterality|depth|depth_unit|angle|stimulation)|adjuncts-\d+-(kind|cupping_method)|episode_id|session_date)$/;
+  var watched = /^(points-\d+-(code|custom_label|region|level|laterality|depth|depth_unit|angle|stimulation)|adjuncts-\d+-(kind|cupping_method)|episode_id|session_date|start_time)$/;
   var timer = null;
   var latest = 0;
 
