@@ -30,7 +30,7 @@ def create_app(test_config=None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every model must be mapped before first use)
-    from tracker.auth.sessions import configure_login
+    from tracker.auth.login_sessions import configure_login
     from tracker.database import configure_engine
     from tracker.extensions import csrf, db, login_manager, migrate
     from tracker.sessions import guards  # noqa: F401  (signed notes refuse to change)
@@ -94,7 +94,11 @@ def register_request_hooks(app: Flask) -> None:
     from tracker import filters
     from tracker.audit.services import audit_patient_page_view
     from tracker.security import apply_security_headers
+    from tracker.transactions import commit_request
 
+    # after_request hooks run last-registered first: the commit goes first so it runs last,
+    # after the audit hook has added its row.
+    app.after_request(commit_request)
     app.after_request(audit_patient_page_view)
     app.after_request(apply_security_headers)
     filters.register(app)

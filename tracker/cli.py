@@ -6,11 +6,11 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.audit.services import verify_chain
-from tracker.auth.roles import Role
 from tracker.auth.services import AccountError, create_user, practice_year_problem
 from tracker.clinics.services import ClinicError, create_clinic, find_clinic_by_name
 from tracker.demo.services import CatalogMissing, DemoRefused, database_is_empty, seed_demo
 from tracker.extensions import db
+from tracker.permissions import Role
 from tracker.points.cli import points_group
 
 

@@ -279,4 +279,4 @@ def test_login_failure_and_logout_are_audited(app, client, auth, clinic_world):
         assert "practitioner@a.test" not in text and "stranger@a.test" not in text
     assert failed[0].clinic_id == user.clinic_id
     assert [row.user_id for row in audit_rows(app, "login")] == [user.id]
-    assert [row.user_id for row in audit_rows(app, "session.logout")] == [user.id]
+    assert [row.user_id for row in audit_rows(app, "login.logout")] == [user.id]

@@ -132,5 +132,4 @@ def audit_patient_page_view(response):
     ids = {k: v for k, v in request.view_args.items() if k != "patient_id" and isinstance(v, int)}
     record_event("page.view", actor=current_user, patient_id=patient_id,
                  details={"endpoint": request.endpoint, **ids})
-    db.session.commit()
     return response

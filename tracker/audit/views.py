@@ -6,9 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
-from tracker.auth.roles import Role
-from tracker.auth.sessions import roles_required
 from tracker.extensions import db
+from tracker.permissions import Role, roles_required
 
 bp = Blueprint("audit", __name__)
 

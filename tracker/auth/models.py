@@ -4,9 +4,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.roles import CLINICAL_ROLES, Role
 from tracker.db_types import UTCDateTime, utcnow
 from tracker.extensions import db
+from tracker.permissions import CLINICAL_ROLES, Role
 
 
 class User(UserMixin, db.Model):
@@ -33,12 +33,16 @@ class User(UserMixin, db.Model):
 
     clinic: Mapped["Clinic"] = relationship(back_populates="users")  # noqa: F821
 
-    # Set by the session loader for the current request: the cookie's token and its row.
+    # For the current request only: the cookie's token and its login session (never stored).
     login_token = None
     login_session = None
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+    def signed_in_with(self, token: str, login_session: "LoginSession | None" = None) -> None:
+        """Remember, for this request, which login session the user came in with."""
+        self.login_token, self.login_session = token, login_session
 
     def get_id(self) -> str | None:
         # Flask-Login stores this in the cookie: the login-session token, never the user id,

@@ -16,9 +16,9 @@ from tracker.auth.passwords import (
     needs_rehash,
     verify_password,
 )
-from tracker.auth.roles import Role
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.permissions import Role
 
 EARLIEST_PRACTICE_YEAR = 1940
 QUALIFICATION_MAX = 200  # users.qualification is String(200)
@@ -224,7 +224,7 @@ def end_login_session(login_session: LoginSession, *, reason: str) -> None:
     if login_session.revoked_at is None:
         login_session.revoked_at = utcnow()
         login_session.revoked_reason = reason
-        record_event(f"session.{reason}", actor=login_session.user, entity=login_session.user)
+        record_event(f"login.{reason}", actor=login_session.user, entity=login_session.user)
 
 
 def revoke_sessions(user: User, *, reason: str, keep: LoginSession | None = None) -> None:

@@ -15,7 +15,6 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth.forms import BackgroundForm, ChangePasswordForm, LoginForm
-from tracker.auth.roles import CLINICAL_ROLES
 from tracker.auth.services import (
     AccountError,
     attempt_login,
@@ -23,9 +22,9 @@ from tracker.auth.services import (
     end_login_session,
     update_background,
 )
-from tracker.auth.sessions import roles_required
-from tracker.extensions import db
+from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.redirects import safe_next_url
+from tracker.transactions import keep_refused_work
 
 bp = Blueprint("auth", __name__)
 
@@ -45,7 +44,8 @@ def login():
         max_failures=config["LOGIN_MAX_FAILURES"],
         window=timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"]),
     )
-    db.session.commit()
+    # A refused login keeps its attempt and audit row: they are what throttling counts.
+    keep_refused_work()
     if result.throttled:
         form.password.errors.append(
             "Too many failed attempts. Wait a few minutes before trying again."
@@ -55,7 +55,7 @@ def login():
         form.password.errors.append("Email or password is not correct.")
         return render_template("auth/login.html", form=form), 401
     session.clear()  # a fresh session on login: nothing from before survives
-    result.user.login_token = result.token
+    result.user.signed_in_with(result.token)
     login_user(result.user)
     return redirect(safe_next_url(request.args.get("next")) or url_for("patients.index"))
 
@@ -64,7 +64,6 @@ def login():
 @login_required
 def logout():
     end_login_session(current_user.login_session, reason="logout")
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You have logged out.", "success")
@@ -86,7 +85,6 @@ def change_own_password():
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your password has been changed. Other devices have been logged out.", "success")
             return redirect(url_for("patients.index"))
     status = 422 if form.is_submitted() else 200
@@ -109,7 +107,6 @@ def edit_own_background():
         except AccountError as error:
             form[error.field or "qualification"].errors.append(str(error))
         else:
-            db.session.commit()
             flash("Your background has been saved.", "success")
             return redirect(url_for("auth.edit_own_background"))
     status = 422 if form.is_submitted() else 200

@@ -5,8 +5,8 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from tracker.auth.forms import MAX_PASSWORD, BackgroundFields, password_strength
-from tracker.auth.roles import Role
 from tracker.fields import EmailAddress, SelectField
+from tracker.permissions import Role
 
 
 class StaffForm(BackgroundFields, FlaskForm):

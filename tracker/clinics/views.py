@@ -6,12 +6,11 @@ from sqlalchemy import select
 
 from tracker.auth.forms import BackgroundForm
 from tracker.auth.models import User
-from tracker.auth.roles import Role
 from tracker.auth.services import AccountError, create_user, set_user_active, update_background
-from tracker.auth.sessions import roles_required
 from tracker.clinics.forms import ClinicSettingsForm, StaffForm
 from tracker.clinics.services import ClinicError, update_clinic_settings
 from tracker.extensions import db
+from tracker.permissions import Role, roles_required
 
 bp = Blueprint("clinics", __name__)
 
@@ -45,7 +44,6 @@ def create_staff():
         except AccountError as error:
             form[error.field or "email"].errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"Account created for {user.name}.", "success")
             return redirect(url_for("clinics.staff"))
     return render_template(
@@ -70,7 +68,6 @@ def edit_staff_background(user_id: int):
         except AccountError as error:
             form[error.field or "qualification"].errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"Background saved for {user.name}.", "success")
             return redirect(url_for("clinics.staff"))
     return render_template(
@@ -97,7 +94,6 @@ def set_staff_active(user_id: int, state: str):
     except AccountError as error:
         flash(str(error), "danger")
         return redirect(url_for("clinics.staff"))
-    db.session.commit()
     flash(f"{user.name} is now {'active' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("clinics.staff"))
 
@@ -119,7 +115,6 @@ def settings():
         except ClinicError as error:
             form.name.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Clinic settings saved.", "success")
             return redirect(url_for("clinics.settings"))
     return render_template("clinics/settings.html", form=form), 422 if form.is_submitted() else 200

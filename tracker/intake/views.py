@@ -7,8 +7,6 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.audit.services import record_event
-from tracker.auth.roles import CLINICAL_ROLES
-from tracker.auth.sessions import roles_required
 from tracker.conflicts import EditConflict
 from tracker.dates import clinic_today
 from tracker.extensions import db
@@ -26,6 +24,7 @@ from tracker.intake.services import (
 )
 from tracker.patients.services import current_consent, patient_banners
 from tracker.patients.views import load_patient
+from tracker.permissions import CLINICAL_ROLES, roles_required
 
 bp = Blueprint("intake", __name__)
 
@@ -60,7 +59,6 @@ def create(patient_id: int):
     form = IntakeForm()
     if form.validate_on_submit():
         episode = open_episode(patient, practitioner=current_user, values=form.episode_values())
-        db.session.commit()
         flash("Intake recorded.", "success")
         return redirect(url_for("intake.detail", patient_id=patient.id, episode_id=episode.id))
     # Proposed on the new form only; a POST keeps exactly what the practitioner ticked.
@@ -78,7 +76,6 @@ def create(patient_id: int):
 def detail(patient_id: int, episode_id: int):
     episode = load_episode(patient_id, episode_id)
     record_event("episode.view", actor=current_user, entity=episode, patient_id=patient_id)
-    db.session.commit()
     return _render_detail(episode, AcknowledgeRedFlagsForm())
 
 
@@ -106,7 +103,6 @@ def edit(patient_id: int, episode_id: int):
             conflict = error
             form.version.data = error.current_version
         else:
-            db.session.commit()
             flash("Intake saved.", "success")
             return redirect(url_for("intake.detail", patient_id=patient_id, episode_id=episode_id))
     status = 409 if conflict else 422 if form.is_submitted() else 200
@@ -125,7 +121,6 @@ def acknowledge(patient_id: int, episode_id: int):
     except IntakeError as error:
         form.note.errors.append(str(error))
         return _render_detail(episode, form), 422
-    db.session.commit()
     flash("Red flags acknowledged.", "success")
     return redirect(url_for("intake.detail", patient_id=patient_id, episode_id=episode_id))
 
@@ -147,7 +142,6 @@ def close(patient_id: int, episode_id: int):
         except IntakeError as error:
             form.closed_on.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Episode closed.", "success")
             return redirect(url_for("patients.detail", patient_id=patient_id))
     return render_template(
@@ -160,7 +154,6 @@ def close(patient_id: int, episode_id: int):
 def reopen(patient_id: int, episode_id: int):
     episode = load_episode(patient_id, episode_id, for_update=True)
     reopen_episode(episode, actor=current_user)
-    db.session.commit()
     flash("Episode reopened.", "success")
     return redirect(url_for("intake.detail", patient_id=patient_id, episode_id=episode_id))
 

@@ -6,8 +6,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record_event
-from tracker.auth.roles import PATIENT_ROLES
-from tracker.auth.sessions import roles_required
 from tracker.conflicts import EditConflict
 from tracker.extensions import db
 from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
@@ -23,6 +21,7 @@ from tracker.patients.services import (
     search_patients,
     update_patient,
 )
+from tracker.permissions import PATIENT_ROLES, roles_required
 from tracker.redirects import safe_next_url
 from tracker.safety.services import patient_adverse_events
 from tracker.sessions.queries import timeline_entries
@@ -61,7 +60,6 @@ def index():
     record_event("patient.list", actor=current_user,
                  details={"results": pagination.total, "page": pagination.page,
                           "searched": bool(query), "archived": bool(form.archived.data)})
-    db.session.commit()
     return render_template(
         "patients/index.html", form=form, pagination=pagination, query=query, badges=badges
     )
@@ -79,7 +77,6 @@ def create():
         except PatientError as error:
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"Patient {patient.chart_number} registered.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
     return render_template(
@@ -92,7 +89,6 @@ def create():
 def detail(patient_id: int):
     patient = load_patient(patient_id)
     record_event("patient.view", actor=current_user, entity=patient, patient_id=patient.id)
-    db.session.commit()
     return _render_detail(patient, ArchiveForm())
 
 
@@ -133,7 +129,6 @@ def edit(patient_id: int):
         except PatientError as error:
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
             flash("Patient details saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
     status = 409 if conflict else 422 if form.is_submitted() else 200
@@ -152,7 +147,6 @@ def archive(patient_id: int):
     if not form.validate_on_submit():
         return _render_detail(patient, form), 422
     archive_patient(patient, reason=form.reason.data, actor=current_user)
-    db.session.commit()
     flash(
         f"Patient {patient.chart_number} archived. Find it again with “Show archived”.", "success"
     )
@@ -164,7 +158,6 @@ def archive(patient_id: int):
 def restore(patient_id: int):
     patient = load_patient(patient_id, for_update=True)
     restore_patient(patient, actor=current_user)
-    db.session.commit()
     flash(f"Patient {patient.chart_number} restored.", "success")
     return redirect(url_for("patients.detail", patient_id=patient.id))
 
@@ -184,7 +177,6 @@ def consent(patient_id: int):
             notes=form.notes.data,
             actor=current_user,
         )
-        db.session.commit()
         flash("Consent recorded.", "success")
         # Coming from "New session", go on to it once consent is given.
         target = safe_next_url(request.args.get("next")) if form.given.data == "yes" else None

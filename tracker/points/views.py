@@ -4,9 +4,8 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.auth.roles import CLINICAL_ROLES
-from tracker.auth.sessions import roles_required
 from tracker.extensions import db
+from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.points.models import MERIDIANS, REGIONS, Point
 from tracker.points.services import points_by_meridian, search_points
 

@@ -5,9 +5,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.auth.roles import CLINICAL_ROLES
-from tracker.auth.sessions import roles_required
 from tracker.extensions import db
+from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.points.services import resolve_codes
 from tracker.points.shorthand import parse_quick_entry, to_shorthand
 from tracker.protocols.builtin import BUILTIN_PROTOCOLS
@@ -66,7 +65,6 @@ def edit(protocol_id: int):
 def retire(protocol_id: int):
     protocol = load_protocol(protocol_id)
     retire_protocol(protocol, actor=current_user)
-    db.session.commit()
     flash(f"Protocol “{protocol.name}” retired. Sessions that used it keep its name.", "success")
     return redirect(url_for("protocols.index"))
 
@@ -107,7 +105,6 @@ def _edit(protocol: Protocol | None):
             except ProtocolError as error:
                 form.name.errors.append(str(error))
             else:
-                db.session.commit()
                 flash(f"Protocol “{saved.name}” saved.", "success")
                 return redirect(url_for("protocols.index"))
     status = 422 if form.is_submitted() else 200

@@ -7,14 +7,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.audit.services import record_event
-from tracker.auth.roles import CLINICAL_ROLES
-from tracker.auth.sessions import roles_required
-from tracker.extensions import db
 from tracker.patients.services import patient_banners
 from tracker.patients.views import load_patient
+from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.safety.forms import AdverseEventForm, ReportPeriodForm, adverse_event_form_for
 from tracker.safety.services import SafetyError, adverse_event_report, record_adverse_event
 from tracker.sessions.views import load_session, render_session_page
+from tracker.transactions import keep_refused_work
 
 bp = Blueprint("safety", __name__)
 
@@ -38,7 +37,6 @@ def record_between_visits(patient_id: int):
         except SafetyError as error:
             form.code.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Adverse event recorded.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id) + "#adverse-events")
     return render_template(
@@ -70,7 +68,6 @@ def record_on_session(patient_id: int, session_id: int):
     except SafetyError as error:
         form.code.errors.append(str(error))
         return render_session_page(visit, ae_form=form), 422
-    db.session.commit()
     flash("Adverse event recorded.", "success")
     return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id)
                     + "#adverse-events")
@@ -91,6 +88,7 @@ def report():
     result = adverse_event_report(current_user.clinic_id, start, end, zone)
     record_event("report.adverse_events", actor=current_user,
                  details={"start": start.isoformat(), "end": end.isoformat()})
-    db.session.commit()
+    if not valid and request.args:
+        keep_refused_work()  # the default range was shown despite the bad dates: audited
     return render_template("safety/report.html", form=form, report=result), \
         200 if valid or not request.args else 422

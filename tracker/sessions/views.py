@@ -9,12 +9,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.audit.services import record_event
-from tracker.auth.roles import CLINICAL_ROLES
-from tracker.auth.sessions import roles_required
 from tracker.conflicts import EditConflict
 from tracker.extensions import db
 from tracker.patients.services import current_consent, patient_banners
 from tracker.patients.views import load_patient
+from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.points.services import point_choices
 from tracker.protocols.services import protocol_choices, protocol_rows
 from tracker.safety.cautions import CONTRAINDICATED
@@ -46,6 +45,7 @@ from tracker.sessions.session_form import (
     prefill_new_session,
     row_cautions,
 )
+from tracker.transactions import keep_refused_work
 
 bp = Blueprint("sessions", __name__)
 
@@ -113,7 +113,6 @@ def create(patient_id: int):
         except OverrideRequired as error:
             _require_override(form, error)
         else:
-            db.session.commit()
             flash("Session saved as a draft. Check it, then sign it.", "success")
             _flash_quick_entry_notices(form)
             return redirect(url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
@@ -144,7 +143,6 @@ def preview_cautions(patient_id: int):
 def detail(patient_id: int, session_id: int):
     visit = load_session(patient_id, session_id)
     record_event("session.view", actor=current_user, entity=visit, patient_id=patient_id)
-    db.session.commit()
     return render_session_page(visit)
 
 
@@ -183,7 +181,6 @@ def edit(patient_id: int, session_id: int):
         except OverrideRequired as error:
             _require_override(form, error)
         else:
-            db.session.commit()
             flash("Draft saved.", "success")
             _flash_quick_entry_notices(form)
             return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=visit.id))
@@ -206,14 +203,17 @@ def sign(patient_id: int, session_id: int):
         record_event("session.sign_refused", actor=current_user, entity=visit,
                      patient_id=patient_id,
                      details={"problems": len(refused.problems), "decisions": len(decisions)})
-        db.session.commit()
+        keep_refused_work()
         return render_session_page(visit, sign_problems=refused.problems), 422
     except SafetyError as error:
+        # No decision was recorded (all or nothing); cautions signing found are kept.
+        record_event("session.sign_refused", actor=current_user, entity=visit,
+                     patient_id=patient_id, details={"problems": 1, "decisions": 0})
+        keep_refused_work()
         return render_session_page(visit, sign_problems=[str(error)]), 422
     except SessionError as error:
         flash(str(error), "info")
         return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id))
-    db.session.commit()
     flash("Note signed. From now on it changes only through amendments.", "success")
     return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id))
 
@@ -234,7 +234,6 @@ def amend(patient_id: int, session_id: int):
         except SessionError as error:
             form.reason.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Amendment recorded. The signed original is kept with it.", "success")
             return redirect(
                 url_for("sessions.detail", patient_id=patient_id, session_id=session_id)

@@ -1,19 +1,17 @@
 """Flask-Login wiring: the cookie carries a random token naming a server-side LoginSession.
 
-Each request looks the token up, ends the session when it has been idle too long or has
+Each request looks the token up, ends the login session when it has been idle too long or has
 reached its absolute limit, and otherwise refreshes ``last_seen_at`` (at most once a minute,
-so a page view is not a write each time).
+so a page view is not a write each time). Both are committed with the request's own work
+(``tracker.transactions``).
 """
 
 from datetime import timedelta
-from functools import wraps
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask import current_app, flash, g, redirect, request, url_for
 
 from tracker.auth.services import end_login_session, find_login_session
 from tracker.db_types import utcnow
-from tracker.extensions import db
 
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
 
@@ -42,14 +40,11 @@ def load_user_from_token(token: str):
         expired = "deactivated"
     if expired:
         end_login_session(login_session, reason=expired)
-        db.session.commit()
         g.session_end_reason = expired
         return None
     if now - login_session.last_seen_at > LAST_SEEN_GRANULARITY:
         login_session.last_seen_at = now
-        db.session.commit()
-    user.login_token = token
-    user.login_session = login_session
+    user.signed_in_with(token, login_session)
     return user
 
 
@@ -65,20 +60,3 @@ def _unauthorized():
     if request.method == "GET":
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return redirect(url_for("auth.login"))
-
-
-def roles_required(*roles):
-    """Require login and one of ``roles``; anyone else gets the friendly 403 page."""
-    allowed = {str(role) for role in roles}
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in allowed:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
