@@ -25,7 +25,7 @@ EXEMPT_ENDPOINTS = {"static", "main.healthz", "auth.login", "main.home"}
 OTHER_ARGUMENTS = {"state": "off", "code": "LI4"}
 ADMIN_BLUEPRINTS = {"clinics", "audit"}
 # Reception registers patients and keeps its own account; every other page is clinical or admin.
-RECEPTION_BLUEPRINTS = {"patients", "auth", "main"}
+RECEPTION_BLUEPRINTS = {"patients", "chart", "auth", "main"}
 
 
 def _session(side):

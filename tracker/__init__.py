@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.chart.views import bp as chart_bp
     from tracker.clinics.views import bp as clinics_bp
     from tracker.intake.views import bp as intake_bp
     from tracker.main.views import bp as main_bp
@@ -59,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(patients_bp, url_prefix="/patients")
+    app.register_blueprint(chart_bp, url_prefix="/patients")
     app.register_blueprint(intake_bp, url_prefix="/patients/<int:patient_id>/episodes")
     app.register_blueprint(sessions_bp, url_prefix="/patients/<int:patient_id>/sessions")
     app.register_blueprint(points_bp, url_prefix="/points")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db_types import UTCDateTime, utcnow
 from tracker.extensions import db
+from tracker.intake.vocab import RED_FLAGS, label_of
 
 
 class Episode(db.Model):
@@ -132,6 +133,11 @@ class Episode(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def red_flag_labels(self) -> list[str]:
+        """The red flags ticked, as their labels."""
+        return [label_of(RED_FLAGS, code) for code in self.red_flags]
 
     @property
     def red_flags_pending(self) -> bool:

@@ -22,8 +22,8 @@ from tracker.intake.services import (
     reopen_episode,
     update_episode,
 )
+from tracker.patients.queries import load_patient
 from tracker.patients.services import current_consent, patient_banners
-from tracker.patients.views import load_patient
 from tracker.permissions import CLINICAL_ROLES, roles_required
 
 bp = Blueprint("intake", __name__)
@@ -143,7 +143,7 @@ def close(patient_id: int, episode_id: int):
             form.closed_on.errors.append(str(error))
         else:
             flash("Episode closed.", "success")
-            return redirect(url_for("patients.detail", patient_id=patient_id))
+            return redirect(url_for("chart.patient", patient_id=patient_id))
     return render_template(
         "intake/close.html", form=form, episode=episode, patient=episode.patient
     ), 422 if form.is_submitted() else 200

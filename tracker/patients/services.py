@@ -11,7 +11,6 @@ from tracker.conflicts import apply_changes, check_version
 from tracker.dates import clinic_today
 from tracker.db_types import utcnow
 from tracker.extensions import db
-from tracker.intake.vocab import RED_FLAGS, label_of
 from tracker.patients.models import Consent, Patient
 from tracker.patients.search import build_search_text, query_terms
 
@@ -220,7 +219,7 @@ def patient_banners(patient: Patient, *, clinical: bool, today: date | None = No
         open_episodes = [e for e in patient.episodes if e.is_open]
         pending = [e for e in patient.episodes if e.red_flags_pending]
         if pending:
-            flags = sorted({label_of(RED_FLAGS, code) for e in pending for code in e.red_flags})
+            flags = sorted({label for e in pending for label in e.red_flag_labels})
             banners.append(
                 Banner(
                     "danger",

@@ -1,8 +1,8 @@
-"""Patient list, registration, demographics, archiving and consent."""
+"""Patient list, registration, demographics, archiving and consent. The patient's own page,
+which shows every feature's records, is the chart's (``tracker.chart``)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record_event
@@ -10,11 +10,11 @@ from tracker.conflicts import EditConflict
 from tracker.extensions import db
 from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
 from tracker.patients.models import Patient
+from tracker.patients.queries import load_patient
 from tracker.patients.services import (
     PatientError,
     archive_patient,
     create_patient,
-    current_consent,
     patient_banners,
     record_consent,
     restore_patient,
@@ -23,24 +23,8 @@ from tracker.patients.services import (
 )
 from tracker.permissions import PATIENT_ROLES, roles_required
 from tracker.redirects import safe_next_url
-from tracker.safety.services import patient_adverse_events
-from tracker.sessions.queries import timeline_entries
 
 bp = Blueprint("patients", __name__)
-
-
-def load_patient(patient_id: int, *, for_update: bool = False) -> Patient:
-    """The patient if it belongs to the user's clinic, else 404 (never 403: ids don't leak)."""
-    stmt = select(Patient).where(
-        Patient.id == patient_id, Patient.clinic_id == current_user.clinic_id
-    )
-    stmt = stmt.options(selectinload(Patient.consents), selectinload(Patient.episodes))
-    if for_update:
-        stmt = stmt.with_for_update(of=Patient)
-    patient = db.session.scalar(stmt)
-    if patient is None:
-        abort(404)
-    return patient
 
 
 # "/patients" and "/patients/" both answer (no redirect): the list is the app's home page.
@@ -78,33 +62,10 @@ def create():
             form[error.field].errors.append(str(error))
         else:
             flash(f"Patient {patient.chart_number} registered.", "success")
-            return redirect(url_for("patients.detail", patient_id=patient.id))
+            return redirect(url_for("chart.patient", patient_id=patient.id))
     return render_template(
         "patients/form.html", form=form, patient=None
     ), 422 if form.is_submitted() else 200
-
-
-@bp.get("/<int:patient_id>")
-@roles_required(*PATIENT_ROLES)
-def detail(patient_id: int):
-    patient = load_patient(patient_id)
-    record_event("patient.view", actor=current_user, entity=patient, patient_id=patient.id)
-    return _render_detail(patient, ArchiveForm())
-
-
-def _render_detail(patient: Patient, archive_form: ArchiveForm):
-    clinical = current_user.can_read_clinical
-    return render_template(
-        "patients/detail.html",
-        timeline=timeline_entries(patient.id) if clinical else [],
-        adverse_events=patient_adverse_events(patient.id) if clinical else [],
-        patient=patient,
-        clinical=clinical,
-        banners=patient_banners(patient, clinical=clinical),
-        consent=current_consent(patient),
-        archive_form=archive_form,
-        episodes=patient.episodes if clinical else [],
-    )
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
@@ -130,7 +91,7 @@ def edit(patient_id: int):
             form[error.field].errors.append(str(error))
         else:
             flash("Patient details saved." if changed else "Nothing was changed.", "success")
-            return redirect(url_for("patients.detail", patient_id=patient.id))
+            return redirect(url_for("chart.patient", patient_id=patient.id))
     status = 409 if conflict else 422 if form.is_submitted() else 200
     return render_template(
         "patients/form.html", form=form, patient=patient, conflict=conflict,
@@ -145,7 +106,10 @@ def archive(patient_id: int):
     patient = load_patient(patient_id, for_update=True)
     form = ArchiveForm()
     if not form.validate_on_submit():
-        return _render_detail(patient, form), 422
+        return render_template("patients/archive.html", form=form, patient=patient,
+                               clinical=current_user.can_read_clinical,
+                               banners=patient_banners(
+                                   patient, clinical=current_user.can_read_clinical)), 422
     archive_patient(patient, reason=form.reason.data, actor=current_user)
     flash(
         f"Patient {patient.chart_number} archived. Find it again with “Show archived”.", "success"
@@ -159,7 +123,7 @@ def restore(patient_id: int):
     patient = load_patient(patient_id, for_update=True)
     restore_patient(patient, actor=current_user)
     flash(f"Patient {patient.chart_number} restored.", "success")
-    return redirect(url_for("patients.detail", patient_id=patient.id))
+    return redirect(url_for("chart.patient", patient_id=patient.id))
 
 
 @bp.route("/<int:patient_id>/consent", methods=["GET", "POST"])
@@ -180,7 +144,7 @@ def consent(patient_id: int):
         flash("Consent recorded.", "success")
         # Coming from "New session", go on to it once consent is given.
         target = safe_next_url(request.args.get("next")) if form.given.data == "yes" else None
-        return redirect(target or url_for("patients.detail", patient_id=patient.id))
+        return redirect(target or url_for("chart.patient", patient_id=patient.id))
     clinical = current_user.can_read_clinical
     return render_template(
         "patients/consent.html", form=form, patient=patient, clinical=clinical,

@@ -7,8 +7,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.audit.services import record_event
+from tracker.patients.queries import load_patient
 from tracker.patients.services import patient_banners
-from tracker.patients.views import load_patient
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.safety.forms import AdverseEventForm, ReportPeriodForm, adverse_event_form_for
 from tracker.safety.services import SafetyError, adverse_event_report, record_adverse_event
@@ -38,7 +38,7 @@ def record_between_visits(patient_id: int):
             form.code.errors.append(str(error))
         else:
             flash("Adverse event recorded.", "success")
-            return redirect(url_for("patients.detail", patient_id=patient.id) + "#adverse-events")
+            return redirect(url_for("chart.patient", patient_id=patient.id) + "#adverse-events")
     return render_template(
         "safety/adverse_event_form.html", form=form, patient=patient,
         banners=patient_banners(patient, clinical=True),

@@ -11,8 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tracker.audit.services import record_event
 from tracker.conflicts import EditConflict
 from tracker.extensions import db
+from tracker.patients.queries import load_patient
 from tracker.patients.services import current_consent, patient_banners
-from tracker.patients.views import load_patient
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.points.services import point_choices
 from tracker.protocols.services import protocol_choices, protocol_rows

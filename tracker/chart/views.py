@@ -1,0 +1,31 @@
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from tracker.audit.services import record_event
+from tracker.patients.forms import ArchiveForm
+from tracker.patients.queries import load_patient
+from tracker.patients.services import current_consent, patient_banners
+from tracker.permissions import PATIENT_ROLES, roles_required
+from tracker.safety.services import patient_adverse_events
+from tracker.sessions.queries import timeline_entries
+
+bp = Blueprint("chart", __name__)
+
+
+@bp.get("/<int:patient_id>")
+@roles_required(*PATIENT_ROLES)
+def patient(patient_id: int):
+    record = load_patient(patient_id)
+    record_event("patient.view", actor=current_user, entity=record, patient_id=record.id)
+    clinical = current_user.can_read_clinical
+    return render_template(
+        "chart/patient.html",
+        timeline=timeline_entries(record.id) if clinical else [],
+        adverse_events=patient_adverse_events(record.id) if clinical else [],
+        patient=record,
+        clinical=clinical,
+        banners=patient_banners(record, clinical=clinical),
+        consent=current_consent(record),
+        archive_form=ArchiveForm(),
+        episodes=record.episodes if clinical else [],
+    )
