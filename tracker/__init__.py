@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.patients.views import bp as patients_bp
     from tracker.points.views import bp as points_bp
     from tracker.protocols.views import bp as protocols_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.safety.views import bp as safety_bp
     from tracker.sessions.views import bp as sessions_bp
 
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(points_bp, url_prefix="/points")
     app.register_blueprint(protocols_bp, url_prefix="/protocols")
     app.register_blueprint(safety_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(clinics_bp, url_prefix="/clinic")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 

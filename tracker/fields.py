@@ -1,4 +1,4 @@
-"""WTForms fields shared by several features' forms.
+"""WTForms fields, filters and validators shared by several features' forms.
 
 Vocabularies are plain ``(code, label)`` tuples (templates use them for labels too). WTForms
 3.3 deprecates tuple choices, so the choice fields here turn whatever they are given, at
@@ -9,6 +9,8 @@ import wtforms
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.dates import clinic_today
 
 
 def as_select_choices(choices):
@@ -79,6 +81,17 @@ class ScoreField(RadioField):
     def pre_validate(self, form):
         if self.data is not None and not (self.low <= self.data <= self.high):
             raise ValidationError(self.range_message)
+
+
+def strip(value):
+    """Field filter: surrounding spaces never count, and an empty box becomes ""."""
+    return value.strip() if value else ""
+
+
+def not_in_future(form, field):
+    """The date is not after the clinic's today (a Tokyo clinic's today, not the server's)."""
+    if field.data and field.data > clinic_today():
+        raise ValidationError("This date is in the future.")
 
 
 def submitted_version(field) -> int | None:

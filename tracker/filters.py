@@ -6,8 +6,7 @@ from decimal import Decimal
 from tracker.dates import clinic_today, clinic_zone
 from tracker.fields import error_list
 from tracker.intake import vocab
-from tracker.patients.forms import LANGUAGES
-from tracker.patients.models import SEXES
+from tracker.patients.models import LANGUAGES, SEXES
 from tracker.safety import vocab as safety_vocab
 from tracker.sessions import vocab as session_vocab
 from tracker.sessions.adjuncts import describe as describe_adjunct

@@ -1,5 +1,5 @@
-"""Cautions stored with a session and decided at signing, needle counts, adverse events and the
-clinic report, through the services (no HTTP)."""
+"""Cautions stored with a session and decided at signing, needle counts and adverse events,
+through the services (no HTTP)."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -10,7 +10,6 @@ from sqlalchemy import select
 from tests.safety.helpers import (
     SESSION_AT,
     adjunct,
-    build_report_data,
     caution_rows,
     event,
     fresh,
@@ -22,10 +21,7 @@ from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.safety.models import AdverseEvent
 from tracker.safety.services import (
-    REFERENCE_ANY_PER_1000,
-    REFERENCE_SERIOUS_PER_1000,
     SafetyError,
-    adverse_event_report,
     patient_adverse_events,
 )
 from tracker.sessions.models import TreatmentSession
@@ -146,9 +142,10 @@ def test_deciding_each_warning_lets_the_note_be_signed(pregnant, decision, reaso
 def test_override_without_reason_is_refused(pregnant):
     visit = record(pregnant, [point("LI4")])
     (row,) = caution_rows(visit.id)
-    with pytest.raises(SafetyError, match="reason"):
+    with pytest.raises(SigningRefused, match="Give the reason for overriding"):
         sign_session(visit, actor=fresh(pregnant, "practitioner"),
                      decisions={row.id: ("overridden", "  ")})
+    assert row.decision is None and not visit.is_signed
 
 
 def test_notes_need_no_decision(world):
@@ -214,50 +211,3 @@ def test_patient_adverse_events_newest_first(world):
     db.session.commit()
     assert [e.code for e in patient_adverse_events(side["patient"].id)] == [
         "nausea", "fatigue", "bleeding"]
-
-
-def test_report_on_known_data(world):
-    build_report_data(world)
-    report = adverse_event_report(world["a"]["clinic"].id, datetime(2026, 11, 1).date(),
-                                  datetime(2026, 11, 20).date(), TOKYO)
-    assert report.sessions == 40
-    assert (report.sessions_with_event.count, report.sessions_with_event.per_1000) == (3, 75.0)
-    assert report.sessions_with_event.reference_per_1000 == REFERENCE_ANY_PER_1000 == 75.7
-    severity = {row.label: (row.count, row.per_1000, row.reference_per_1000)
-                for row in report.by_severity}
-    assert severity == {"Minor": (2, 50.0, None), "Needed treatment": (1, 25.0, None),
-                        "Serious": (1, 25.0, REFERENCE_SERIOUS_PER_1000)}
-    assert REFERENCE_SERIOUS_PER_1000 == 0.00798
-    assert [(row.label, row.count, row.per_1000) for row in report.by_type] == [
-        ("Bleeding", 1, 25.0), ("Haematoma / bruise", 1, 25.0), ("Dizziness", 1, 25.0),
-        ("Pneumothorax", 1, 25.0)]
-    assert report.between_visits == 1
-
-
-def test_report_counts_a_session_with_two_events_once(world):
-    side = world["a"]
-    visit = record(side, sign=True)
-    record(side, sign=True)
-    event(side, "bleeding", "minor", SESSION_AT, visit)
-    event(side, "nausea", "minor", SESSION_AT, visit)
-    db.session.commit()
-    day = SESSION_AT.date()
-    report = adverse_event_report(side["clinic"].id, day, day, TOKYO)
-    assert (report.sessions, report.sessions_with_event.count) == (2, 1)
-    assert report.sessions_with_event.per_1000 == 500.0
-
-
-def test_report_ranges_are_local_days(world):
-    side = world["a"]
-    # 00:30 and 23:30 in Tokyo on 2026-11-01, and 23:30 on 2026-10-31.
-    for moment in ("2026-10-31T15:30", "2026-11-01T14:30", "2026-10-31T14:30"):
-        record(side, sign=True, started_at=datetime.fromisoformat(moment).replace(tzinfo=UTC))
-    day = datetime(2026, 11, 1).date()
-    report = adverse_event_report(side["clinic"].id, day, day, TOKYO)
-    assert report.sessions == 2
-
-
-def test_report_without_sessions_has_no_rates(world):
-    day = datetime(2026, 11, 1).date()
-    report = adverse_event_report(world["a"]["clinic"].id, day, day, TOKYO)
-    assert report.sessions == 0 and report.sessions_with_event.per_1000 is None

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from tracker.points.codes import canonical_code, fold_text
 from tracker.points.services import resolve_codes
+from tracker.points.services import resolve_for_shorthand as resolve_for_parser
 from tracker.points.shorthand import ParsedRow, ResolvedCode, parse_quick_entry, to_shorthand
-from tracker.sessions.session_form import resolve_for_parser
 
 # code: (midline, needs_level)
 CATALOG = {

@@ -11,9 +11,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.dates import clinic_today
-from tracker.fields import MultiCheckboxField, ScoreField, SelectField, submitted_version
+from tracker.fields import (
+    MultiCheckboxField,
+    ScoreField,
+    SelectField,
+    not_in_future,
+    strip,
+    submitted_version,
+)
 from tracker.intake import vocab
-from tracker.patients.forms import not_in_future, strip
 
 
 def _choices(vocabulary, blank="Not recorded"):

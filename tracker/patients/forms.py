@@ -11,21 +11,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.dates import clinic_today
-from tracker.fields import EmailAddress, RadioField, SelectField, submitted_version
-from tracker.patients.models import SEXES
-
-LANGUAGES = (("ja", "Japanese"), ("en", "English"), ("other", "Other"))
-
-
-def strip(value):
-    """Field filter: surrounding spaces never count, and an empty box becomes ""."""
-    return value.strip() if value else ""
-
-
-def not_in_future(form, field):
-    """The date is not after the clinic's today (a Tokyo clinic's today, not the server's)."""
-    if field.data and field.data > clinic_today():
-        raise ValidationError("This date is in the future.")
+from tracker.fields import (
+    EmailAddress,
+    RadioField,
+    SelectField,
+    not_in_future,
+    strip,
+    submitted_version,
+)
+from tracker.patients.models import LANGUAGES, SEXES
 
 
 def plausible_birth_date(form, field):

@@ -17,6 +17,7 @@ from tracker.db_types import UTCDateTime, utcnow
 from tracker.extensions import db
 
 SEXES = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Not recorded"}
+LANGUAGES = (("ja", "Japanese"), ("en", "English"), ("other", "Other"))
 
 
 class Patient(db.Model):

@@ -10,8 +10,10 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
+from tracker.points import row_schema
 from tracker.points.codes import canonical_code, fold_text, normalise_alias
 from tracker.points.models import MERIDIANS, Point, PointAlias
+from tracker.points.shorthand import ParseResult, ResolvedCode, parse_quick_entry
 
 CATALOG_PATH = Path(__file__).parent / "data" / "points.csv"
 EXPORT_COLUMNS = (
@@ -265,3 +267,26 @@ def _sync_aliases(point: Point, aliases: list[str]) -> None:
     for normalised, alias in wanted.items():
         if normalised not in present:
             point.aliases.append(PointAlias(alias=alias, normalised=normalised))
+
+
+def resolve_for_shorthand(tokens: list[str]) -> dict[str, ResolvedCode]:
+    """The catalog as the quick-entry parser sees it (code, midline, needs a level), by code,
+    alias, pinyin or hanzi; a name several points share gives their codes as candidates."""
+    resolved = {}
+    for token, found in resolve_names(tokens).items():
+        if isinstance(found, list):
+            resolved[token] = ResolvedCode("", False, False,
+                                           candidates=tuple(p.code for p in found))
+        else:
+            resolved[token] = ResolvedCode(found.code, found.is_midline, found.needs_level)
+    return resolved
+
+
+def rows_from_shorthand(text: str) -> tuple[list[dict], ParseResult]:
+    """Quick-entry text as plain point rows, each with its catalog point (sessions and
+    protocols both take these), and the parse result with its refusals and notices."""
+    result = parse_quick_entry(text, resolve_for_shorthand)
+    points = resolve_codes([row.code for row in result.rows if row.code])
+    rows = [row_schema.row_with_point(row, points.get(row.code) if row.code else None)
+            for row in result.rows]
+    return rows, result

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from tracker.patients.forms import strip
+from tracker.fields import strip
 
 
 class ProtocolForm(FlaskForm):

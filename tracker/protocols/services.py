@@ -1,26 +1,17 @@
 """Clinic protocols and turning any protocol into pre-filled point rows."""
 
+from typing import NamedTuple
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record_event
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.points import row_schema
 from tracker.points.services import resolve_codes
 from tracker.protocols.builtin import BUILTIN_PROTOCOLS
 from tracker.protocols.models import Protocol, ProtocolPoint
-
-PROTOCOL_POINT_FIELDS = (
-    "point",
-    "custom_label",
-    "region",
-    "level",
-    "laterality",
-    "depth",
-    "depth_unit",
-    "angle",
-    "technique",
-)
 
 
 class ProtocolError(ValueError):
@@ -46,28 +37,23 @@ def protocol_choices(clinic_id: int) -> list[tuple[str, str]]:
     return choices
 
 
-def protocol_rows(key: str, clinic_id: int) -> tuple[str, int | None, list[dict]] | None:
-    """The name, clinic protocol id (None for built-ins) and point rows of protocol ``key``."""
+class AppliedProtocol(NamedTuple):
+    """A protocol as a session applies it."""
+
+    name: str
+    protocol_id: int | None  # None for a built-in protocol
+    rows: list[dict]
+
+
+def protocol_rows(key: str, clinic_id: int) -> AppliedProtocol | None:
+    """The protocol ``key`` ("builtin:<key>" or "clinic:<id>") with its point rows."""
     kind, _, ident = (key or "").partition(":")
     if kind == "builtin" and ident in BUILTIN_PROTOCOLS:
         protocol = BUILTIN_PROTOCOLS[ident]
         points = resolve_codes([row.code for row in protocol.rows if row.code])
-        rows = [
-            {
-                "point": points.get(row.code) if row.code else None,
-                "custom_label": row.custom_label,
-                "region": "",
-                "level": "",
-                "laterality": row.laterality,
-                "depth": row.depth,
-                "depth_unit": row.depth_unit,
-                "angle": row.angle,
-                "technique": row.technique,
-            }
-            for row in protocol.rows
-            if row.code is None or row.code in points
-        ]
-        return protocol.name, None, rows
+        rows = [row_schema.row_with_point(row, points.get(row.code) if row.code else None)
+                for row in protocol.rows if row.code is None or row.code in points]
+        return AppliedProtocol(protocol.name, None, rows)
     if kind == "clinic" and ident.isdigit():
         protocol = db.session.scalar(
             select(Protocol)
@@ -77,9 +63,9 @@ def protocol_rows(key: str, clinic_id: int) -> tuple[str, int | None, list[dict]
         if protocol is None:
             return None
         rows = [
-            {name: getattr(row, name) for name in PROTOCOL_POINT_FIELDS} for row in protocol.points
+            row_schema.row_from_model(row, row_schema.PROTOCOL_ROW) for row in protocol.points
         ]
-        return protocol.name, protocol.id, rows
+        return AppliedProtocol(protocol.name, protocol.id, rows)
     return None
 
 
@@ -111,7 +97,7 @@ def save_protocol(
         action = "protocol.update"
     protocol.name, protocol.description = name, description.strip()
     protocol.points = [
-        ProtocolPoint(position=i, **{k: row.get(k) for k in PROTOCOL_POINT_FIELDS})
+        ProtocolPoint(position=i, **row_schema.row_values(row, row_schema.PROTOCOL_ROW))
         for i, row in enumerate(rows, start=1)
     ]
     db.session.flush()

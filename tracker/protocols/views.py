@@ -2,36 +2,23 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from tracker.extensions import db
 from tracker.permissions import CLINICAL_ROLES, roles_required
-from tracker.points.services import resolve_codes
-from tracker.points.shorthand import parse_quick_entry, to_shorthand
+from tracker.points import row_schema
+from tracker.points.services import rows_from_shorthand
+from tracker.points.shorthand import to_shorthand
 from tracker.protocols.builtin import BUILTIN_PROTOCOLS
 from tracker.protocols.forms import ProtocolForm
 from tracker.protocols.models import Protocol
+from tracker.protocols.queries import load_protocol
 from tracker.protocols.services import (
     ProtocolError,
     clinic_protocols,
     retire_protocol,
     save_protocol,
 )
-from tracker.sessions.session_form import resolve_for_parser
 
 bp = Blueprint("protocols", __name__)
-
-
-def load_protocol(protocol_id: int) -> Protocol:
-    protocol = db.session.scalar(
-        select(Protocol)
-        .options(selectinload(Protocol.points))
-        .where(Protocol.id == protocol_id, Protocol.clinic_id == current_user.clinic_id)
-    )
-    if protocol is None:
-        abort(404)
-    return protocol
 
 
 @bp.get("/")
@@ -75,24 +62,10 @@ def _edit(protocol: Protocol | None):
         form.name.data, form.description.data = protocol.name, protocol.description
         form.points.data = to_shorthand(_rows(protocol))
     if form.validate_on_submit():
-        parsed = parse_quick_entry(form.points.data, resolve_for_parser)
+        rows, parsed = rows_from_shorthand(form.points.data)
         if not parsed.ok:
             form.points.errors.extend(parsed.errors)
         else:
-            points = resolve_codes([row.code for row in parsed.rows if row.code])
-            rows = [
-                {
-                    "point": points.get(row.code) if row.code else None,
-                    "custom_label": row.custom_label,
-                    "region": row.region,
-                    "level": row.level,
-                    "laterality": row.laterality,
-                    "depth": row.depth,
-                    "depth_unit": row.depth_unit,
-                    "angle": row.angle,
-                }
-                for row in parsed.rows
-            ]
             try:
                 saved = save_protocol(
                     current_user.clinic_id,
@@ -112,16 +85,4 @@ def _edit(protocol: Protocol | None):
 
 
 def _rows(protocol: Protocol) -> list[dict]:
-    return [
-        {
-            "code": row.point.code if row.point else None,
-            "laterality": row.laterality,
-            "custom_label": row.custom_label,
-            "region": row.region,
-            "level": row.level,
-            "depth": row.depth,
-            "depth_unit": row.depth_unit,
-            "angle": row.angle,
-        }
-        for row in protocol.points
-    ]
+    return [row_schema.row_from_model(row, row_schema.PROTOCOL_ROW) for row in protocol.points]

@@ -1,11 +1,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.dates import clinic_today
-from tracker.fields import SelectField
-from tracker.patients.forms import not_in_future, strip
+from tracker.fields import SelectField, not_in_future, strip
 from tracker.safety import vocab
 
 
@@ -34,20 +33,6 @@ class AdverseEventForm(FlaskForm):
     point_application_id = SelectField(
         "Linked point or technique", coerce=str, validate_choice=False, validators=[Optional()]
     )
-
-
-class ReportPeriodForm(FlaskForm):
-    """The report's date range (GET, so no CSRF)."""
-
-    class Meta:
-        csrf = False
-
-    start = DateField("From", validators=[DataRequired()])
-    end = DateField("To", validators=[DataRequired()])
-
-    def validate_end(self, field):
-        if self.start.data and field.data and field.data < self.start.data:
-            raise ValidationError("The end is before the start.")
 
 
 def adverse_event_form_for(visit) -> AdverseEventForm:

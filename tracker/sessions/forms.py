@@ -18,81 +18,27 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.dates import clinic_today
-from tracker.fields import MultiCheckboxField, ScoreField, SelectField, submitted_version
-from tracker.patients.forms import strip
-from tracker.points.regions import (
-    HUATUOJIAJI_LEVELS,
-    LEVEL_GROUPS,
-    REGION_LEVELS,
-    REGIONS,
-    level_fits,
-    level_label,
-)
+from tracker.fields import MultiCheckboxField, ScoreField, SelectField, strip, submitted_version
+from tracker.points import row_schema
 from tracker.points.services import resolve_codes
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import AdjunctRowForm
 from tracker.sessions.services import DIRECT_FIELDS
 
-MAX_DEPTH = {"mm": Decimal(120), "cun": Decimal(6)}
 
-
-def _choices(vocabulary, blank="—"):
-    return [("", blank), *vocabulary]
-
-
-def _level_choices() -> list[SelectChoice]:
-    """Levels grouped as the body is: cervical, thoracic, lumbar, sacral, intercostal."""
-    return [SelectChoice("", "—")] + [
-        SelectChoice(code, label, optgroup=group)
-        for group, levels in LEVEL_GROUPS for code, label in levels
-    ]
-
-
-class PointRowForm(Form):
-    code = StringField("Point", validators=[Length(max=20)], filters=[strip])
-    custom_label = StringField(
-        "Custom point (Ashi or an extra point): where", validators=[Length(max=200)],
-        filters=[strip],
-    )
-    # Where a custom point is, so the caution engine can check it like a catalog point.
-    region = SelectField("Body region", default="", choices=_choices(list(REGIONS.items())))
-    level = SelectField("Level", default="", choices=_level_choices())
-    laterality = SelectField("Side", default="", choices=_choices(vocab.LATERALITIES))
-    depth = DecimalField("Depth", places=1, validators=[Optional()])
-    depth_unit = SelectField("Unit", choices=vocab.DEPTH_UNITS, default="mm")
-    angle = SelectField("Angle", default="", choices=_choices(vocab.ANGLES))
-    gauge_mm = DecimalField(
-        "Gauge (mm)",
-        places=2,
-        validators=[
-            Optional(),
-            NumberRange(Decimal("0.10"), Decimal("0.50"), message="Gauge is 0.10 to 0.50 mm."),
-        ],
-    )
-    length_mm = DecimalField(
-        "Length (mm)",
-        places=1,
-        validators=[Optional(), NumberRange(3, 125, message="Length is 3 to 125 mm.")],
-    )
-    technique = SelectField("Technique", default="", choices=_choices(vocab.TECHNIQUES))
-    deqi_sought = BooleanField("De qi sought", default=True)
-    deqi_obtained = SelectField(
-        "De qi obtained", default="", choices=[("", "Not noted"), ("yes", "Yes"), ("no", "No")]
-    )
-    stimulation = SelectField("Stimulation", choices=vocab.STIMULATIONS, default="manual")
-    retention_minutes = IntegerField(
-        "Own retention (min)",
-        validators=[Optional(), NumberRange(1, 240, message="Retention is 1 to 240 minutes.")],
-    )
+class _PointRowBase(Form):
     remove = BooleanField("Remove")
 
     @property
     def is_blank(self) -> bool:
         return not self.code.data and not self.custom_label.data
+
+
+# The row's controls come from the one description of a point row.
+PointRowForm = type("PointRowForm", (_PointRowBase,), row_schema.form_controls())
 
 
 class SessionForm(FlaskForm):
@@ -176,6 +122,17 @@ class SessionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.resolved = {}  # filled by validate(): typed code -> Point
+        # What quick entry did that the user should know (shown under the box, or after a
+        # save on the next page).
+        self.quick_entry_notices: list[str] = []
+
+    def require_override(self, cautions) -> None:
+        """A contraindicated choice was saved without the reason to go ahead."""
+        self.override_reason.errors = [
+            *self.override_reason.errors,
+            "A contraindication needs your reason to go ahead (or remove it): "
+            + " ".join(c.message for c in cautions),
+        ]
 
     def kept_point_rows(self):
         return [
@@ -203,53 +160,16 @@ class SessionForm(FlaskForm):
             valid = False
         return valid
 
-    def _check_point_row(self, row: PointRowForm) -> bool:
-        errors = []
+    def _check_point_row(self, row) -> bool:
+        if row.code.data and row.code.data not in self.resolved:
+            row.code.errors.append(f"“{row.code.data}” is not a point code we know: check the "
+                                   "code, or pick it from the list.")
+            return False
         point = self.resolved.get(row.code.data)
-        if row.code.data and point is None:
-            row.code.errors.append(f"“{row.code.data}” is not a point code we know.")
-            return False
-        if not row.laterality.data:
-            row.laterality.errors.append("Choose the side.")
-            return False
-        if point is not None:
-            if point.is_midline and row.laterality.data != "midline":
-                errors.append((row.laterality, f"{point.code} is on the midline: choose Midline."))
-            if not point.is_midline and row.laterality.data == "midline":
-                errors.append(
-                    (row.laterality, f"{point.code} is a paired point: choose left, right or both.")
-                )
-            if point.needs_level and row.level.data not in HUATUOJIAJI_LEVELS:
-                errors.append((row.level, f"{point.code} needs its vertebral level, T1 to L5."))
-            if not point.needs_level and row.level.data:
-                errors.append((row.level, f"{point.code} takes no level: a level goes with "
-                                          "EX-B2 (Huatuojiaji) or a custom point."))
-        else:
-            errors.extend(self._check_custom_place(row))
-        if row.depth.data is not None:
-            limit = MAX_DEPTH[row.depth_unit.data or "mm"]
-            if not Decimal(0) < row.depth.data <= limit:
-                errors.append(
-                    (row.depth, f"Depth must be above 0 and at most {limit} {row.depth_unit.data}.")
-                )
-        for field, message in errors:
-            field.errors.append(message)
-        return not errors
-
-    @staticmethod
-    def _check_custom_place(row: PointRowForm) -> list[tuple]:
-        """A custom point needs a region the engine can read, and a level that fits it."""
-        region, level = row.region.data, row.level.data
-        if not region:
-            return [(row.region, "Choose where this point is (its body region), so it is "
-                                 "checked for the lung and pregnancy rules.")]
-        if not level_fits(region, level):
-            fitting = REGION_LEVELS.get(region)
-            hint = (f"choose one from {level_label(fitting[0])} to {level_label(fitting[-1])}"
-                    if fitting else "leave the level empty")
-            return [(row.level, f"{level_label(level)} is not on the "
-                                f"{REGIONS[region].lower()}: {hint}, or change the region.")]
-        return []
+        problems = row_schema.check_row(row_schema.row_from_form(row.data, point), point)
+        for name, message in problems:
+            row[row_schema.FORM_NAME.get(name, name)].errors.append(message)
+        return not problems
 
     def _check_times(self) -> bool:
         start, end = self.inserted_time.data, self.removed_time.data
@@ -286,57 +206,15 @@ class SessionForm(FlaskForm):
         return values
 
     def point_values(self) -> list[dict]:
-        rows = []
-        for row in self.kept_point_rows():
-            rows.append(
-                {
-                    "point": self.resolved.get(row.code.data),
-                    "custom_label": "" if row.code.data else row.custom_label.data,
-                    "region": "" if row.code.data else row.region.data or "",
-                    "level": row.level.data or "",
-                    "laterality": row.laterality.data,
-                    "depth": row.depth.data,
-                    "depth_unit": row.depth_unit.data or "mm",
-                    "angle": row.angle.data or None,
-                    "gauge_mm": row.gauge_mm.data,
-                    "length_mm": row.length_mm.data,
-                    "technique": row.technique.data or None,
-                    "deqi_sought": row.deqi_sought.data,
-                    "deqi_obtained": {"yes": True, "no": False}.get(row.deqi_obtained.data),
-                    "stimulation": row.stimulation.data or "manual",
-                    "retention_minutes": row.retention_minutes.data,
-                }
-            )
-        return rows
+        """The kept point rows as plain rows, each with its catalog point."""
+        return [row_schema.row_from_form(row.data, self.resolved.get(row.code.data))
+                for row in self.kept_point_rows()]
 
     def adjunct_values(self) -> list[dict]:
         return [entry.form.values() for entry in self.adjuncts]
 
     def expected_version(self) -> int | None:
         return submitted_version(self.version)
-
-
-def point_form_data(row: dict) -> dict:
-    """A stored or proposed point row (with a Point object) as form-row data."""
-    point = row.get("point")
-    obtained = row.get("deqi_obtained")
-    return {
-        "code": point.code if point is not None else "",
-        "custom_label": row.get("custom_label", ""),
-        "region": row.get("region") or "",
-        "level": row.get("level") or "",
-        "laterality": row.get("laterality") or "",
-        "depth": row.get("depth"),
-        "depth_unit": row.get("depth_unit") or "mm",
-        "angle": row.get("angle") or "",
-        "gauge_mm": row.get("gauge_mm"),
-        "length_mm": row.get("length_mm"),
-        "technique": row.get("technique") or "",
-        "deqi_sought": row.get("deqi_sought", True),
-        "deqi_obtained": {True: "yes", False: "no"}.get(obtained, ""),
-        "stimulation": row.get("stimulation") or "manual",
-        "retention_minutes": row.get("retention_minutes"),
-    }
 
 
 def _minutes_between(start: time, end: time) -> int:

@@ -1,13 +1,44 @@
-"""Reading sessions: a patient's timeline and the last session (for "copy last session")."""
+"""Reading sessions: one session for a request, a patient's timeline, the last session (for
+"copy last session")."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.extensions import db
-from tracker.sessions.models import TreatmentSession
-from tracker.sessions.services import ADJUNCT_FIELDS, POINT_FIELDS, effective_values
+from tracker.loaders import one_or_404
+from tracker.patients.queries import load_patient
+from tracker.safety.models import SessionCaution
+from tracker.sessions.models import Amendment, TreatmentSession
+from tracker.sessions.services import effective_values, stored_rows
+
+
+def load_session(patient_id: int, session_id: int, *, for_update: bool = False
+                 ) -> TreatmentSession:
+    """The session if it belongs to this patient of the user's clinic (with everything its
+    page shows), else 404."""
+    patient = load_patient(patient_id)
+    stmt = (
+        select(TreatmentSession)
+        .where(TreatmentSession.id == session_id, TreatmentSession.patient_id == patient.id)
+        .options(
+            joinedload(TreatmentSession.practitioner),
+            joinedload(TreatmentSession.signed_by),
+            joinedload(TreatmentSession.episode),
+            selectinload(TreatmentSession.points),
+            selectinload(TreatmentSession.adjuncts),
+            selectinload(TreatmentSession.amendments).joinedload(Amendment.author),
+            selectinload(TreatmentSession.cautions).joinedload(SessionCaution.decided_by),
+        )
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=TreatmentSession)
+    visit = one_or_404(stmt)
+    # The weak identity map would otherwise fetch a bare copy of the patient again.
+    set_committed_value(visit, "patient", patient)
+    return visit
 
 
 def patient_timeline(patient_id: int) -> list[TreatmentSession]:
@@ -80,6 +111,4 @@ def last_session(patient_id: int) -> TreatmentSession | None:
 
 def rows_of(visit: TreatmentSession) -> tuple[list[dict], list[dict]]:
     """A session's point rows and adjuncts as plain dicts, ready to pre-fill a new session."""
-    points = [{name: getattr(row, name) for name in POINT_FIELDS} for row in visit.points]
-    adjuncts = [{name: getattr(row, name) for name in ADJUNCT_FIELDS} for row in visit.adjuncts]
-    return points, adjuncts
+    return stored_rows(visit)

@@ -10,9 +10,11 @@ from tracker.conflicts import check_version
 from tracker.dates import clinic_date
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.points import row_schema
 from tracker.safety.cautions import CONTRAINDICATED
 from tracker.safety.models import AdverseEvent
 from tracker.safety.services import (
+    SafetyError,
     cautions_for_rows,
     decide_cautions,
     pending_cautions,
@@ -33,23 +35,6 @@ DIRECT_FIELDS = (
 SESSION_FIELDS = (
     *DIRECT_FIELDS, "started_at", "inserted_at", "removed_at", "retention_minutes",
     "protocol_id", "protocol_name", "copied_from_id",
-)
-POINT_FIELDS = (
-    "point",
-    "custom_label",
-    "region",
-    "level",
-    "laterality",
-    "depth",
-    "depth_unit",
-    "angle",
-    "gauge_mm",
-    "length_mm",
-    "technique",
-    "deqi_sought",
-    "deqi_obtained",
-    "stimulation",
-    "retention_minutes",
 )
 ADJUNCT_FIELDS = ("kind", "minutes", "sites", "params", "notes")
 
@@ -161,16 +146,15 @@ def update_draft(
             raise SessionError("That episode belongs to another patient.")
         visit.episode = episode
         changed.append("episode")
-    before = _row_signature(visit.points, POINT_FIELDS), _row_signature(visit.adjuncts,
-                                                                        ADJUNCT_FIELDS)
+    before = row_schema.signature(visit.points), _adjunct_signature(visit.adjuncts)
     _assign(visit, values)
     visit.points = _point_rows(points)
     visit.adjuncts = _adjunct_rows(adjuncts)
     _store_cautions(visit, visit.episode, points, adjuncts, overrides or {}, actor)
     db.session.flush()  # the new rows get their column defaults, so they compare fairly
-    if before[0] != _row_signature(visit.points, POINT_FIELDS):
+    if before[0] != row_schema.signature(visit.points):
         changed.append("points")
-    if before[1] != _row_signature(visit.adjuncts, ADJUNCT_FIELDS):
+    if before[1] != _adjunct_signature(visit.adjuncts):
         changed.append("adjuncts")
     record_event(
         "session.update",
@@ -221,20 +205,28 @@ def sign_session(
     through amendments. ``decisions`` maps a caution id to ("acknowledged" or "overridden",
     reason).
 
-    :raises SigningRefused: with every problem listed.
-    :raises SafetyError: an override without its reason.
+    :raises SigningRefused: with every problem listed (an override without its reason too);
+        the refusal is in the audit log, and the caller keeps it.
     """
     if visit.is_signed:
         raise SessionError("This note is already signed.")
     # Ask the engine again: the intake may have changed since the draft was saved (a
     # pregnancy recorded, a pacemaker noted). Anything new is stored and must be decided.
-    points, adjuncts = _stored_rows(visit)
+    points, adjuncts = stored_rows(visit)
     sync_session_cautions(visit, cautions_for_rows(visit.episode, session_date(visit), points,
                                                    adjuncts), overrides={}, actor=actor)
-    if decisions:
-        decide_cautions(visit, decisions, actor=actor)
-    problems = signing_problems(visit)
+    try:
+        if decisions:
+            decide_cautions(visit, decisions, actor=actor)
+        problems = signing_problems(visit)
+    except SafetyError as error:  # an override without its reason: no decision was recorded
+        problems = [str(error)]
     if problems:
+        # What signing found and what was decided are records on their own: they are kept
+        # (the caller commits them), so nobody decides the same caution twice.
+        record_event("session.sign_refused", actor=actor, entity=visit,
+                     patient_id=visit.patient_id,
+                     details={"problems": len(problems), "decisions": len(decisions or {})})
         raise SigningRefused(problems)
     visit.status = "signed"
     visit.practitioner_background = visit.practitioner.background_on(session_date(visit))
@@ -311,8 +303,9 @@ def session_date(visit: TreatmentSession) -> date:
     return clinic_date(visit.started_at, visit.clinic.timezone)
 
 
-def _stored_rows(visit: TreatmentSession) -> tuple[list[dict], list[dict]]:
-    points = [{name: getattr(row, name) for name in POINT_FIELDS} for row in visit.points]
+def stored_rows(visit: TreatmentSession) -> tuple[list[dict], list[dict]]:
+    """A session's point rows and adjuncts as plain dicts (to check, copy or export them)."""
+    points = [row_schema.row_from_model(row) for row in visit.points]
     adjuncts = [{name: getattr(row, name) for name in ADJUNCT_FIELDS} for row in visit.adjuncts]
     return points, adjuncts
 
@@ -345,14 +338,8 @@ def _retained_needle_recorded(visit: TreatmentSession) -> bool:
     )
 
 
-def _row_signature(rows, fields: tuple[str, ...]) -> list[tuple]:
-    """Rows as comparable tuples (a catalog point by its id), to tell whether they changed."""
-    def value(row, name):
-        if name == "point":  # new rows have the point but no point_id until the flush
-            return row.point.id if row.point is not None else None
-        return getattr(row, name)
-
-    return [tuple(value(row, name) for name in fields) for row in rows]
+def _adjunct_signature(rows) -> list[tuple]:
+    return [tuple(getattr(row, name) for name in ADJUNCT_FIELDS) for row in rows]
 
 
 def _assign(visit: TreatmentSession, values: dict) -> None:
@@ -363,7 +350,7 @@ def _assign(visit: TreatmentSession, values: dict) -> None:
 
 def _point_rows(rows: list[dict]) -> list[PointApplication]:
     return [
-        PointApplication(position=index, **{k: row[k] for k in POINT_FIELDS if k in row})
+        PointApplication(position=index, **row_schema.row_values(row))
         for index, row in enumerate(rows, start=1)
     ]
 

@@ -6,18 +6,17 @@ the change made and nothing saved.
 """
 
 from datetime import date, datetime, time
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from tracker.dates import clinic_date
-from tracker.points.services import resolve_codes, resolve_names
-from tracker.points.shorthand import ResolvedCode, parse_quick_entry
+from tracker.points import row_schema
+from tracker.points.services import resolve_codes, rows_from_shorthand
 from tracker.protocols.services import protocol_rows
-from tracker.safety.cautions import Caution
+from tracker.safety.cautions import CONTRAINDICATED, Caution
 from tracker.safety.services import cautions_for_rows, planned_point
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import adjunct_form_data
-from tracker.sessions.forms import SessionForm, point_form_data
+from tracker.sessions.forms import SessionForm
 from tracker.sessions.queries import last_session, rows_of
 from tracker.sessions.services import DIRECT_FIELDS, proposed_needle_count
 
@@ -56,14 +55,14 @@ def prefill_new_session(patient, zone: ZoneInfo, args) -> SessionForm:
         data["episode_id"] = open_episodes[0].id
     if args.get("copy") == "last" and previous is not None:
         points, adjuncts = rows_of(previous)
-        data["points"] = [point_form_data(row) for row in points]
+        data["points"] = [row_schema.form_data(row) for row in points]
         data["adjuncts"] = [adjunct_form_data(row) for row in adjuncts]
         data["copied_from_id"] = str(previous.id)
         data["retention_minutes"] = previous.retention_minutes
     elif args.get("protocol"):
         found = protocol_rows(args["protocol"], patient.clinic_id)
         if found:
-            data["points"] = [point_form_data(row) for row in found[2]]
+            data["points"] = [row_schema.form_data(row) for row in found.rows]
             data["protocol_key"] = args["protocol"]
     if data["points"]:
         data["needles_inserted"] = proposed_needle_count(
@@ -84,7 +83,7 @@ def prefill_from_session(visit, zone: ZoneInfo) -> SessionForm:
         start_time=started.time().replace(second=0, microsecond=0),
         inserted_time=visit.inserted_at.astimezone(zone).time() if visit.inserted_at else None,
         removed_time=visit.removed_at.astimezone(zone).time() if visit.removed_at else None,
-        points=[point_form_data(row) for row in points],
+        points=[row_schema.form_data(row) for row in points],
         adjuncts=[adjunct_form_data(row) for row in adjuncts],
         copied_from_id=str(visit.copied_from_id or ""),
     )
@@ -110,27 +109,12 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
         _replace(form.points, _kept_point_data(form) + [{}])
         return 200
     if form.quick_entry.data:
-        result = parse_quick_entry(form.quick_entry.data, resolve_for_parser)
+        rows, result = rows_from_shorthand(form.quick_entry.data)
         if not result.ok:
             # Errors is a tuple until the form validates; this runs before validation.
             form.quick_entry.errors = [*form.quick_entry.errors, *result.errors]
             return 422
-        parsed = [
-            {
-                "code": row.code or "",
-                "custom_label": row.custom_label,
-                "region": row.region,
-                "level": row.level,
-                "laterality": row.laterality,
-                "depth": row.depth,
-                "depth_unit": row.depth_unit,
-                "angle": row.angle or "",
-                "deqi_sought": True,
-                "stimulation": "manual",
-            }
-            for row in result.rows
-        ]
-        _replace(form.points, _kept_point_data(form) + parsed)
+        _replace(form.points, _kept_point_data(form) + [row_schema.form_data(r) for r in rows])
         form.quick_entry.data, form.quick_entry.raw_data = "", [""]
         # Shown under the box after "Add to list", flashed after a save.
         form.quick_entry_notices = result.notices
@@ -165,18 +149,6 @@ def _replace(field_list, rows: list[dict]) -> None:
     field_list.last_index = -1
     for data in rows:
         field_list.append_entry(data)
-
-
-def resolve_for_parser(tokens: list[str]) -> dict[str, ResolvedCode]:
-    """The catalog as the quick-entry parser sees it (code, midline, needs a level), by code,
-    alias, pinyin or hanzi; a name several points share gives their codes as candidates."""
-    resolved = {}
-    for token, found in resolve_names(tokens).items():
-        if isinstance(found, list):
-            resolved[token] = ResolvedCode("", False, False, tuple(p.code for p in found))
-        else:
-            resolved[token] = ResolvedCode(found.code, found.is_midline, found.needs_level)
-    return resolved
 
 
 def form_episode(form: SessionForm, patient):
@@ -219,20 +191,8 @@ def _engine_rows(form: SessionForm) -> list[tuple[int, dict]]:
     entries = [(index, entry.form) for index, entry in enumerate(form.points)
                if not entry.form.remove.data and not entry.form.is_blank]
     resolved = resolve_codes([row.code.data for _, row in entries if row.code.data])
-    rows = []
-    for index, row in entries:
-        if row.code.data and row.code.data not in resolved:
-            continue
-        custom = not row.code.data
-        rows.append((index, {
-            "point": resolved.get(row.code.data),
-            "custom_label": row.custom_label.data if custom else "",
-            "region": (row.region.data or "") if custom else "",
-            "level": row.level.data or "",
-            "depth": _number(row.depth.data), "depth_unit": row.depth_unit.data,
-            "angle": row.angle.data or None, "stimulation": row.stimulation.data,
-        }))
-    return rows
+    return [(index, row_schema.row_from_form(row.data, resolved.get(row.code.data)))
+            for index, row in entries if not row.code.data or row.code.data in resolved]
 
 
 def _form_date(form: SessionForm, zone: ZoneInfo) -> date:
@@ -244,5 +204,19 @@ def _form_date(form: SessionForm, zone: ZoneInfo) -> date:
     return clinic_date(datetime.combine(day, moment, zone), zone)
 
 
-def _number(value):
-    return value if isinstance(value, Decimal) else None
+def contraindication_overrides(form: SessionForm, patient, zone: ZoneInfo) -> dict[str, str]:
+    """The form's one override reason, for every contraindication the form raises."""
+    reason = form.override_reason.data or ""
+    return {c.key: reason for c in form_cautions(form, patient, zone)
+            if c.severity == CONTRAINDICATED}
+
+
+def provenance_values(form: SessionForm, clinic_id: int) -> dict:
+    """Where a new session's rows came from: the protocol applied, the session copied."""
+    values = {"protocol_id": None, "protocol_name": "", "copied_from_id": None}
+    found = protocol_rows(form.protocol_key.data, clinic_id) if form.protocol_key.data else None
+    if found:
+        values["protocol_name"], values["protocol_id"] = found.name, found.protocol_id
+    if (form.copied_from_id.data or "").isdigit():
+        values["copied_from_id"] = int(form.copied_from_id.data)
+    return values

@@ -1,0 +1,68 @@
+"""The adverse-event report, counted in SQL, on known data (no HTTP)."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.safety.helpers import SESSION_AT, build_report_data, event, record
+from tracker.extensions import db
+from tracker.reports.services import (
+    REFERENCE_ANY_PER_1000,
+    REFERENCE_SERIOUS_PER_1000,
+    adverse_event_report,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture
+def world(app_ctx, clinic_world):
+    return clinic_world
+
+
+def test_report_on_known_data(world):
+    build_report_data(world)
+    report = adverse_event_report(world["a"]["clinic"].id, datetime(2026, 11, 1).date(),
+                                  datetime(2026, 11, 20).date(), TOKYO)
+    assert report.sessions == 40
+    assert (report.sessions_with_event.count, report.sessions_with_event.per_1000) == (3, 75.0)
+    assert report.sessions_with_event.reference_per_1000 == REFERENCE_ANY_PER_1000 == 75.7
+    severity = {row.label: (row.count, row.per_1000, row.reference_per_1000)
+                for row in report.by_severity}
+    assert severity == {"Minor": (2, 50.0, None), "Needed treatment": (1, 25.0, None),
+                        "Serious": (1, 25.0, REFERENCE_SERIOUS_PER_1000)}
+    assert REFERENCE_SERIOUS_PER_1000 == 0.00798
+    assert [(row.label, row.count, row.per_1000) for row in report.by_type] == [
+        ("Bleeding", 1, 25.0), ("Haematoma / bruise", 1, 25.0), ("Dizziness", 1, 25.0),
+        ("Pneumothorax", 1, 25.0)]
+    assert report.between_visits == 1
+
+
+def test_report_counts_a_session_with_two_events_once(world):
+    side = world["a"]
+    visit = record(side, sign=True)
+    record(side, sign=True)
+    event(side, "bleeding", "minor", SESSION_AT, visit)
+    event(side, "nausea", "minor", SESSION_AT, visit)
+    db.session.commit()
+    day = SESSION_AT.date()
+    report = adverse_event_report(side["clinic"].id, day, day, TOKYO)
+    assert (report.sessions, report.sessions_with_event.count) == (2, 1)
+    assert report.sessions_with_event.per_1000 == 500.0
+
+
+def test_report_ranges_are_local_days(world):
+    side = world["a"]
+    # 00:30 and 23:30 in Tokyo on 2026-11-01, and 23:30 on 2026-10-31.
+    for moment in ("2026-10-31T15:30", "2026-11-01T14:30", "2026-10-31T14:30"):
+        record(side, sign=True, started_at=datetime.fromisoformat(moment).replace(tzinfo=UTC))
+    day = datetime(2026, 11, 1).date()
+    report = adverse_event_report(side["clinic"].id, day, day, TOKYO)
+    assert report.sessions == 2
+
+
+def test_report_without_sessions_has_no_rates(world):
+    day = datetime(2026, 11, 1).date()
+    report = adverse_event_report(world["a"]["clinic"].id, day, day, TOKYO)
+    assert report.sessions == 0 and report.sessions_with_event.per_1000 is None

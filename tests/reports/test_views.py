@@ -1,0 +1,47 @@
+"""The adverse-event report page through the test client."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.safety.helpers import build_report_data, plain, report_rows
+from tests.sessions.helpers import field_error, input_value
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
+
+
+@pytest.fixture
+def world(as_role):
+    return as_role("practitioner")
+
+
+def test_report_on_known_data(app, client, world):
+    with app.app_context():
+        build_report_data(world)
+    response = client.get("/safety/report?start=2026-11-01&end=2026-11-20")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "40 signed sessions" in plain(page)
+    rows = report_rows(page)
+    assert rows["Sessions with at least one adverse event"] == ["3", "75.00", "75.70"]
+    assert rows["Minor"] == ["2", "50.00", "—"]
+    assert rows["Serious"][:2] == ["1", "25.00"]
+    assert rows["Pneumothorax"] == ["1", "25.00", "—"] and rows["Dizziness"][0] == "1"
+    assert "Burn (moxa, heat lamp, cupping)" not in rows
+    assert "7.57% of treatments" in page and "7.98 per million treatments" in page
+    with app.app_context():
+        audit = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "report.adverse_events")).one()
+        assert audit.details == {"start": "2026-11-01", "end": "2026-11-20"}
+
+
+def test_report_shows_the_serious_reference_rate_as_published(client, world):
+    page = client.get("/safety/report?start=2026-11-01&end=2026-11-20").get_data(as_text=True)
+    assert report_rows(page)["Serious"][2] == "0.00798"
+
+
+def test_report_refuses_an_end_before_the_start(client, world):
+    response = client.get("/safety/report?start=2026-11-20&end=2026-11-01")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(page, "end") == "The end is before the start."
+    assert input_value(page, "start") == "2026-11-20"

@@ -1,0 +1,282 @@
+"""A point row, described once: the needle a session records (``PointApplication``) and the
+row a protocol keeps (``ProtocolPoint``).
+
+Each field has its name (the model attribute and the key in plain dicts), its label, its form
+control, and how its value moves between the three shapes a row takes:
+
+- a plain dict, with the catalog ``point`` as a ``Point`` (what services take, what
+  pre-filling, copying the last session and exports read);
+- form data (what a WTForms row holds: the point as its typed ``code``, booleans as
+  "yes"/"no"/"");
+- model columns (``row_values`` gives the keyword arguments of either model).
+
+Adding a field to a point row touches this schema, the model, a migration and the place in
+``templates/sessions/_rows.html`` where it is laid out (docs/architecture.md lists them).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from wtforms import BooleanField, DecimalField, IntegerField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional
+
+from tracker.fields import SelectField, strip
+from tracker.points.regions import (
+    HUATUOJIAJI_LEVELS,
+    LEVEL_GROUPS,
+    REGION_LEVELS,
+    REGIONS,
+    level_fits,
+    level_label,
+)
+
+# Vocabularies of a point row. Codes are stored; never rename one.
+LATERALITIES = (
+    ("left", "Left"),
+    ("right", "Right"),
+    ("bilateral", "Both"),
+    ("midline", "Midline"),
+)
+DEPTH_UNITS = (("mm", "mm"), ("cun", "cun"))
+ANGLES = (("perpendicular", "Perpendicular"), ("oblique", "Oblique"), ("transverse", "Transverse"))
+TECHNIQUES = (("even", "Even"), ("tonifying", "Tonifying"), ("reducing", "Reducing"))
+STIMULATIONS = (("manual", "Manual"), ("electrical", "Electrical"), ("none", "None"))
+TRI_STATE = (("", "Not noted"), ("yes", "Yes"), ("no", "No"))
+
+# The deepest a needle may be recorded, by unit.
+MAX_DEPTH = {"mm": Decimal(120), "cun": Decimal(6)}
+
+
+def _identity(value):
+    return value
+
+
+def _blank_as_none(value):
+    return value or None
+
+
+def _none_as_blank(value):
+    return value or ""
+
+
+def _tri_state_to_form(value):
+    return {True: "yes", False: "no"}.get(value, "")
+
+
+def _tri_state_from_form(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+def _choices(vocabulary, blank="—"):
+    return [("", blank), *vocabulary]
+
+
+def _level_choices() -> list[SelectChoice]:
+    """Levels grouped as the body is: cervical, thoracic, lumbar, sacral, intercostal."""
+    return [SelectChoice("", "—")] + [
+        SelectChoice(code, label, optgroup=group)
+        for group, levels in LEVEL_GROUPS for code, label in levels
+    ]
+
+
+@dataclass(frozen=True)
+class RowField:
+    """One field of a point row."""
+
+    name: str
+    label: str
+    control: Callable  # () -> an unbound WTForms field for the row form
+    to_form: Callable = _identity  # dict value -> form data
+    from_form: Callable = _identity  # form data -> dict value
+    in_protocol: bool = True  # protocols keep it (needle sizes and timings are per session)
+    affects_cautions: bool = False  # the caution preview asks again when it changes
+    default: object = None  # its value in a row that does not say
+    export: Callable = _identity  # dict value -> a plain JSON value
+    options: dict = field(default_factory=dict)
+
+
+def _point_export(point):
+    return point.code if point is not None else None
+
+
+def _decimal_export(value):
+    return None if value is None else float(value)
+
+
+POINT = RowField(
+    "point", "Point", lambda: StringField("Point", validators=[Length(max=20)], filters=[strip]),
+    affects_cautions=True, export=_point_export,
+)
+# Every field of a point row, in the order a row reads.
+POINT_ROW = (
+    POINT,
+    RowField("custom_label", "Custom point (Ashi or an extra point): where",
+             lambda: StringField("Custom point (Ashi or an extra point): where",
+                                 validators=[Length(max=200)], filters=[strip]),
+             affects_cautions=True, default=""),
+    RowField("region", "Body region",
+             lambda: SelectField("Body region", default="", choices=_choices(list(
+                 REGIONS.items()))),
+             to_form=_none_as_blank, from_form=_none_as_blank, affects_cautions=True,
+             default=""),
+    RowField("level", "Level",
+             lambda: SelectField("Level", default="", choices=_level_choices()),
+             to_form=_none_as_blank, from_form=_none_as_blank, affects_cautions=True,
+             default=""),
+    RowField("laterality", "Side",
+             lambda: SelectField("Side", default="", choices=_choices(LATERALITIES)),
+             to_form=_none_as_blank, affects_cautions=True),
+    RowField("depth", "Depth", lambda: DecimalField("Depth", places=1, validators=[Optional()]),
+             affects_cautions=True, export=_decimal_export),
+    RowField("depth_unit", "Unit",
+             lambda: SelectField("Unit", choices=DEPTH_UNITS, default="mm"),
+             to_form=lambda value: value or "mm", from_form=lambda value: value or "mm",
+             affects_cautions=True, default="mm"),
+    RowField("angle", "Angle",
+             lambda: SelectField("Angle", default="", choices=_choices(ANGLES)),
+             to_form=_none_as_blank, from_form=_blank_as_none, affects_cautions=True),
+    RowField("gauge_mm", "Gauge (mm)",
+             lambda: DecimalField("Gauge (mm)", places=2, validators=[
+                 Optional(), NumberRange(Decimal("0.10"), Decimal("0.50"),
+                                         message="Gauge is 0.10 to 0.50 mm.")]),
+             in_protocol=False, export=_decimal_export),
+    RowField("length_mm", "Length (mm)",
+             lambda: DecimalField("Length (mm)", places=1, validators=[
+                 Optional(), NumberRange(3, 125, message="Length is 3 to 125 mm.")]),
+             in_protocol=False, export=_decimal_export),
+    RowField("technique", "Technique",
+             lambda: SelectField("Technique", default="", choices=_choices(TECHNIQUES)),
+             to_form=_none_as_blank, from_form=_blank_as_none),
+    RowField("deqi_sought", "De qi sought",
+             lambda: BooleanField("De qi sought", default=True),
+             to_form=lambda value: True if value is None else value, in_protocol=False,
+             default=True),
+    RowField("deqi_obtained", "De qi obtained",
+             lambda: SelectField("De qi obtained", default="", choices=TRI_STATE),
+             to_form=_tri_state_to_form, from_form=_tri_state_from_form, in_protocol=False),
+    RowField("stimulation", "Stimulation",
+             lambda: SelectField("Stimulation", choices=STIMULATIONS, default="manual"),
+             to_form=lambda value: value or "manual", from_form=lambda value: value or "manual",
+             in_protocol=False, affects_cautions=True, default="manual"),
+    RowField("retention_minutes", "Own retention (min)",
+             lambda: IntegerField("Own retention (min)", validators=[
+                 Optional(), NumberRange(1, 240, message="Retention is 1 to 240 minutes.")]),
+             in_protocol=False),
+)
+PROTOCOL_ROW = tuple(f for f in POINT_ROW if f.in_protocol)
+FIELD_NAMES = tuple(f.name for f in POINT_ROW)
+PROTOCOL_FIELD_NAMES = tuple(f.name for f in PROTOCOL_ROW)
+# The form's controls: the point is typed as its code.
+FORM_NAME = {"point": "code"}
+CAUTION_CONTROLS = tuple(FORM_NAME.get(f.name, f.name) for f in POINT_ROW if f.affects_cautions)
+
+
+def form_controls() -> dict:
+    """The unbound WTForms fields of a row form, by form name (``code`` for the point)."""
+    return {FORM_NAME.get(f.name, f.name): f.control() for f in POINT_ROW}
+
+
+def row_from_model(obj, fields=POINT_ROW) -> dict:
+    """A stored row (a session's or a protocol's) as a plain dict."""
+    return {f.name: getattr(obj, f.name) for f in fields}
+
+
+def row_values(row: dict, fields=POINT_ROW) -> dict:
+    """Model keyword arguments from a plain dict: what it says, the defaults for the rest."""
+    values = {}
+    for f in fields:
+        value = row.get(f.name)
+        values[f.name] = f.default if value is None else value
+    return values
+
+
+def row_with_point(source, point) -> dict:
+    """A row-like object (a parsed shorthand row, a built-in protocol row) as a plain row
+    with its catalog ``point``; what it does not say is None."""
+    row = {f.name: getattr(source, f.name, None) for f in POINT_ROW[1:]}
+    row["point"] = point
+    return row
+
+
+def form_data(row: dict) -> dict:
+    """A plain row (a stored one, a protocol's, a parsed one) as row-form data."""
+    data = {}
+    for f in POINT_ROW:
+        value = row.get(f.name, f.default)
+        if f.name == "point":
+            data["code"] = value.code if value is not None else (row.get("code") or "")
+        else:
+            data[f.name] = f.to_form(value)
+    return data
+
+
+def row_from_form(data: dict, point) -> dict:
+    """Row-form data (``field.data`` by form name) as a plain row, with its resolved catalog
+    ``point`` (None for a custom point, whose label and region then count)."""
+    row = {"point": point}
+    for f in POINT_ROW[1:]:
+        row[f.name] = f.from_form(data.get(f.name))
+    if point is not None:
+        row["custom_label"], row["region"] = "", ""
+    return row
+
+
+def export_row(row: dict, fields=POINT_ROW) -> dict:
+    """A plain row as JSON-ready values (the point by its code)."""
+    return {f.name: f.export(row.get(f.name)) for f in fields}
+
+
+def signature(rows, fields=POINT_ROW) -> list[tuple]:
+    """Rows (dicts or models) as comparable tuples, to tell whether a save changed them."""
+    def value(row, name):
+        found = row.get(name) if isinstance(row, dict) else getattr(row, name)
+        return found.id if name == "point" and found is not None else found
+
+    return [tuple(value(row, f.name) for f in fields) for row in rows]
+
+
+def check_row(row: dict, point) -> list[tuple[str, str]]:
+    """What is wrong with a row, as (field name, message) pairs; empty when it is right.
+
+    The side fits the point (midline for GV and CV), a level goes with EX-B2 or a custom
+    point, a custom point has a region the caution engine can read and a level that fits it,
+    and the depth is within what a needle can be.
+    """
+    laterality = row.get("laterality")
+    if not laterality:
+        return [("laterality", "Choose the side.")]
+    problems = []
+    level = row.get("level") or ""
+    if point is not None:
+        if point.is_midline and laterality != "midline":
+            problems.append(("laterality", f"{point.code} is on the midline: choose Midline."))
+        if not point.is_midline and laterality == "midline":
+            problems.append(("laterality",
+                             f"{point.code} is a paired point: choose left, right or both."))
+        if point.needs_level and level not in HUATUOJIAJI_LEVELS:
+            problems.append(("level", f"{point.code} needs its vertebral level, T1 to L5."))
+        if not point.needs_level and level:
+            problems.append(("level", f"{point.code} takes no level: a level goes with EX-B2 "
+                                      "(Huatuojiaji) or a custom point."))
+    else:
+        problems.extend(_custom_place_problems(row.get("region") or "", level))
+    depth, unit = row.get("depth"), row.get("depth_unit") or "mm"
+    if depth is not None and not Decimal(0) < depth <= MAX_DEPTH[unit]:
+        problems.append(("depth", f"Depth must be above 0 and at most {MAX_DEPTH[unit]} {unit}."))
+    return problems
+
+
+def _custom_place_problems(region: str, level: str) -> list[tuple[str, str]]:
+    """A custom point needs a region the engine can read, and a level that fits it."""
+    if not region:
+        return [("region", "Choose where this point is (its body region), so it is checked "
+                           "for the lung and pregnancy rules.")]
+    if not level_fits(region, level):
+        fitting = REGION_LEVELS.get(region)
+        hint = (f"choose one from {level_label(fitting[0])} to {level_label(fitting[-1])}"
+                if fitting else "leave the level empty")
+        return [("level", f"{level_label(level)} is not on the {REGIONS[region].lower()}: "
+                          f"{hint}, or change the region.")]
+    return []

@@ -1,0 +1,149 @@
+"""Recording a session: the new-session form, editing a draft, and the live caution preview.
+
+Every button of the form works without JavaScript (``session_form.apply_form_action``);
+saving goes through ``record_session`` or ``update_draft``.
+"""
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.conflicts import EditConflict
+from tracker.dates import clinic_zone
+from tracker.patients.queries import load_patient
+from tracker.patients.services import current_consent, patient_banners
+from tracker.points.services import point_choices
+from tracker.protocols.services import protocol_choices
+from tracker.sessions import vocab
+from tracker.sessions.forms import SessionForm
+from tracker.sessions.queries import last_session, load_session
+from tracker.sessions.services import OverrideRequired, record_session, update_draft
+from tracker.sessions.session_form import (
+    apply_form_action,
+    contraindication_overrides,
+    episode_choices,
+    form_cautions,
+    form_episode,
+    prefill_from_session,
+    prefill_new_session,
+    provenance_values,
+    row_cautions,
+)
+
+
+def create(patient_id: int):
+    patient = load_patient(patient_id)
+    choices = episode_choices(patient)
+    if not choices:
+        flash("Record an intake first: a session belongs to an episode of care.", "warning")
+        return redirect(url_for("intake.create", patient_id=patient.id))
+    consent = current_consent(patient)
+    if consent is None or not consent.given:
+        flash("Record the patient's informed consent before the session.", "warning")
+        return redirect(url_for("patients.consent", patient_id=patient.id,
+                                next=url_for("sessions.create", patient_id=patient.id)))
+    if request.method == "GET":
+        form = prefill_new_session(patient, clinic_zone(), request.args)
+        form.episode_id.choices = choices
+        return _render_form(patient, form, None)
+    form = SessionForm()
+    form.episode_id.choices = choices
+    status = apply_form_action(form, request.form.get("action", "save"))
+    if status is None and form.validate():
+        try:
+            visit = record_session(
+                patient,
+                form_episode(form, patient),
+                practitioner=current_user,
+                values=form.session_values(clinic_zone())
+                | provenance_values(form, current_user.clinic_id),
+                points=form.point_values(),
+                adjuncts=form.adjunct_values(),
+                overrides=contraindication_overrides(form, patient, clinic_zone()),
+            )
+        except OverrideRequired as error:
+            form.require_override(error.cautions)
+        else:
+            flash("Session saved as a draft. Check it, then sign it.", "success")
+            _flash_notices(form)
+            return redirect(url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
+    return _render_form(patient, form, None, status=status or 422)
+
+
+def edit(patient_id: int, session_id: int):
+    visit = load_session(patient_id, session_id, for_update=request.method == "POST")
+    if visit.is_signed:
+        flash("This note is signed. Corrections are made with an amendment.", "info")
+        return redirect(url_for("sessions.amend", patient_id=patient_id, session_id=session_id))
+    patient = visit.patient
+    choices = episode_choices(patient, include=visit.episode)
+    if request.method == "GET":
+        form = prefill_from_session(visit, clinic_zone())
+        form.episode_id.choices = choices
+        return _render_form(patient, form, visit)
+    form = SessionForm()
+    form.episode_id.choices = choices
+    status = apply_form_action(form, request.form.get("action", "save"))
+    conflict = None
+    if status is None and form.validate():
+        try:
+            update_draft(
+                visit,
+                episode=form_episode(form, patient),
+                values=form.session_values(clinic_zone()),
+                points=form.point_values(),
+                adjuncts=form.adjunct_values(),
+                expected_version=form.expected_version(),
+                actor=current_user,
+                overrides=contraindication_overrides(form, patient, clinic_zone()),
+            )
+        except EditConflict as error:
+            conflict, status = error, 409
+            form.version.data = error.current_version
+        except OverrideRequired as error:
+            form.require_override(error.cautions)
+        else:
+            flash("Draft saved.", "success")
+            _flash_notices(form)
+            return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=visit.id))
+    return _render_form(patient, form, visit, status=status or 422, conflict=conflict)
+
+
+def preview_cautions(patient_id: int):
+    """The caution engine's answer for the session form as it stands (JSON, nothing saved)."""
+    patient = load_patient(patient_id)
+    form = SessionForm()
+    form.episode_id.choices = episode_choices(patient)
+    cautions = form_cautions(form, patient, clinic_zone())
+    by_row = row_cautions(form, cautions)
+    return jsonify(
+        rows={index: [{"severity": c.severity, "message": c.message} for c in found]
+              for index, found in by_row.items()},
+        cautions=[{"key": c.key, "rule": c.rule, "target": c.target, "severity": c.severity,
+                   "message": c.message, "reason": c.reason, "source": c.source}
+                  for c in cautions],
+        html=render_template("sessions/_caution_list.html", cautions=cautions),
+    )
+
+
+def _flash_notices(form: SessionForm) -> None:
+    """What quick entry did that the user should know, shown on the next page."""
+    for notice in form.quick_entry_notices:
+        flash(notice, "info")
+
+
+def _render_form(patient, form, visit, *, status=200, conflict=None):
+    cautions = form_cautions(form, patient, clinic_zone())
+    return render_template(
+        "sessions/form.html",
+        patient=patient,
+        form=form,
+        visit=visit,
+        conflict=conflict,
+        banners=patient_banners(patient, clinical=True),
+        protocol_options=protocol_choices(current_user.clinic_id),
+        has_previous=visit is None and last_session(patient.id) is not None,
+        point_options=point_choices(),
+        adjunct_kinds=vocab.ADJUNCT_KINDS,
+        cautions=cautions,
+        row_cautions=row_cautions(form, cautions),
+    ), status
