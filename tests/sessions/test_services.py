@@ -12,6 +12,7 @@ from tests.conftest import count_queries
 from tests.sessions.helpers import make_session, point_dicts
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
+from tracker.points.row_schema import needle_count
 from tracker.safety.services import record_adverse_event
 from tracker.sessions.guards import SignedNoteChanged
 from tracker.sessions.models import PointApplication, TreatmentSession
@@ -21,7 +22,6 @@ from tracker.sessions.services import (
     SigningRefused,
     amend_session,
     effective_values,
-    proposed_needle_count,
     sign_session,
     update_draft,
 )
@@ -60,7 +60,7 @@ def test_record_session_stores_rows_and_adjuncts(app, side):
         assert visit.points[2].custom_label == "left T7 paraspinal"
         assert [(a.kind, a.minutes, a.params["cups"]) for a in visit.adjuncts] == [
             ("cupping", 10, 4)]
-        assert visit.expected_needles == 4
+        assert needle_count(visit.points) == 4
         audit = db.session.scalars(select(AuditEvent.action)
                                    .where(AuditEvent.entity_id == visit_id)).all()
         assert "session.create" in audit
@@ -69,7 +69,7 @@ def test_record_session_stores_rows_and_adjuncts(app, side):
 @pytest.mark.parametrize("sides, count", [
     (["bilateral"], 2), (["left", "right"], 2), (["midline", "bilateral", "left"], 4), ([], 0)])
 def test_needle_count_proposal_counts_bilateral_twice(sides, count):
-    assert proposed_needle_count([{"laterality": s} for s in sides]) == count
+    assert needle_count([{"laterality": s} for s in sides]) == count
 
 
 @pytest.mark.parametrize("rows, values, problem", [
@@ -163,7 +163,7 @@ def change_adjunct(visit):
 
 
 def add_point(visit):
-    db.session.add(PointApplication(session=visit, position=9, laterality="left",
+    db.session.add(PointApplication(treatment_session=visit, position=9, laterality="left",
                                     custom_label="extra"))
 
 

@@ -10,7 +10,7 @@ from tracker.auth.services import create_user
 from tracker.clinics.models import Clinic
 from tracker.clinics.services import create_clinic
 from tracker.demo import data
-from tracker.demo.sessions import seed_article_course, seed_varied_sessions
+from tracker.demo.treatments import seed_article_course, seed_varied_sessions
 from tracker.extensions import db
 from tracker.intake import vocab
 from tracker.intake.services import blank_intake, close_episode, open_episode

@@ -280,3 +280,11 @@ def _custom_place_problems(region: str, level: str) -> list[tuple[str, str]]:
         return [("level", f"{level_label(level)} is not on the {REGIONS[region].lower()}: "
                           f"{hint}, or change the region.")]
     return []
+
+
+def needle_count(rows) -> int:
+    """Needles the rows account for (dicts or models): a bilateral point is two needles."""
+    def side(row):
+        return row.get("laterality") if isinstance(row, dict) else row.laterality
+
+    return sum(2 if side(row) == "bilateral" else 1 for row in rows)

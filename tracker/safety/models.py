@@ -71,7 +71,7 @@ class SessionCaution(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    session: Mapped["TreatmentSession"] = relationship(back_populates="cautions")  # noqa: F821
+    treatment_session: Mapped["TreatmentSession"] = relationship(back_populates="cautions")  # noqa: F821
     decided_by: Mapped["User | None"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:

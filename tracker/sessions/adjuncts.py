@@ -1,58 +1,148 @@
-"""Adjunct techniques: one form row per technique, each kind with its own validated parameters.
+"""Adjunct techniques, described once: each kind's parameters with their label, unit, form
+control and validation, which of them a kind requires, how they are stored and how a
+technique reads in one line.
 
-A row's ``params`` are stored as JSON under the same names as its form fields, so a stored
-adjunct refills its form row unchanged ("copy last session", editing a draft).
+A stored adjunct is ``kind``, ``minutes``, ``sites``, ``notes`` and ``params``: a JSON object
+under the parameter names of this module, so a stored adjunct refills its form row unchanged
+("copy last session", editing a draft) and an export names its parameters with their units.
+Adding a parameter is one ``Param`` here and its name in its kind's ``params``.
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from wtforms import DecimalField, Form, HiddenField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.fields import SelectField
+from tracker.points.codes import canonical_code
 from tracker.sessions import vocab
 
-# Which fields each kind shows, which of those it requires, and whether minutes are required.
-KIND_FIELDS = {
-    "cupping": ("cupping_method", "cups", "cupping_marks"),
-    "electroacupuncture": (
-        "ea_pairs",
-        "ea_frequency_hz",
-        "ea_frequency_2_hz",
-        "ea_waveform",
-        "ea_intensity_ma",
-        "ea_intensity_note",
-    ),
-    "moxibustion": ("moxa_method", "moxa_cones"),
-    "gua_sha": (),
-    "tuina": (),
-    "heat_lamp": ("lamp_distance_cm",),
-    "auricular": ("auricular_method", "ear_side", "auricular_points"),
-    "bloodletting": (),
-    "other": ("description",),
-}
-REQUIRED = {
-    "cupping": ("cupping_method", "cups", "minutes"),
-    "electroacupuncture": ("ea_pairs", "ea_frequency_hz", "ea_waveform", "minutes"),
-    "moxibustion": ("moxa_method", "minutes"),
-    "gua_sha": ("sites",),
-    "tuina": ("minutes",),
-    "heat_lamp": ("minutes",),
-    "auricular": ("auricular_method", "auricular_points"),
-    "bloodletting": ("sites",),
-    "other": ("description",),
-}
 PAIR = re.compile(
     r"^\s*([A-Za-z][A-Za-z.\- ]*\d{1,2})\s*(?:-|–|/|\+|to)\s*([A-Za-z][A-Za-z.\- ]*\d{1,2})\s*$"
 )
 
 
-def _choices(vocabulary):
+def _choose(vocabulary):
     return [("", "Choose"), *vocabulary]
 
 
-class AdjunctRowForm(Form):
+def _pairs_from_text(text: str) -> list[list[str]]:
+    chunks = filter(None, (c.strip() for c in re.split(r"[,;]", text or "")))
+    return [[canonical_code(code) for code in PAIR.match(chunk).groups()] for chunk in chunks]
+
+
+def _pairs_to_text(pairs) -> str:
+    return ", ".join("-".join(pair) for pair in pairs or [])
+
+
+def _number_to_json(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _number_from_json(value):
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a technique."""
+
+    name: str
+    label: str
+    control: Callable  # () -> an unbound WTForms field
+    unit: str = ""
+    to_json: Callable = lambda value: value  # form data -> stored value
+    from_json: Callable = lambda value: value  # stored value -> form data
+    vocabulary: tuple = ()  # labels of stored codes, for the one-line summary
+
+
+def _select(name, label, vocabulary, **options):
+    return Param(name, label, lambda: SelectField(label, default="", choices=_choose(vocabulary)),
+                 vocabulary=vocabulary, **options)
+
+
+def _count(name, label, low, high, message, unit=""):
+    return Param(name, label, lambda: IntegerField(label, validators=[
+        Optional(), NumberRange(low, high, message=message)]), unit=unit)
+
+
+def _decimal(name, label, low, high, message, unit):
+    return Param(name, label, lambda: DecimalField(label, validators=[
+        Optional(), NumberRange(low, high, message=message)]), unit=unit,
+        to_json=_number_to_json, from_json=_number_from_json)
+
+
+def _text(name, label, length, description=""):
+    return Param(name, label, lambda: StringField(label, validators=[Length(max=length)],
+                                                  description=description))
+
+
+PARAMS = {param.name: param for param in (
+    _select("cupping_method", "Method", vocab.CUPPING_METHODS),
+    _count("cups", "Number of cups", 1, 40, "From 1 to 40 cups.", "cups"),
+    _select("cupping_marks", "Marks left", vocab.CUPPING_MARKS),
+    Param("ea_pairs", "Point pairs connected",
+          lambda: StringField("Point pairs connected", validators=[Length(max=200)],
+                              description="e.g. BL23-BL25, LI4-LI11 (points of this session)"),
+          to_json=_pairs_from_text, from_json=_pairs_to_text),
+    _decimal("ea_frequency_hz", "Frequency (Hz)", Decimal("0.5"), 200,
+             "Frequency must be 0.5 to 200 Hz.", "Hz"),
+    _decimal("ea_frequency_2_hz", "Second frequency (Hz, dense-disperse)", Decimal("0.5"), 200,
+             "Frequency must be 0.5 to 200 Hz.", "Hz"),
+    _select("ea_waveform", "Waveform", vocab.EA_WAVEFORMS),
+    _decimal("ea_intensity_ma", "Intensity (mA)", 0, 50, "Intensity must be 0 to 50 mA.", "mA"),
+    _text("ea_intensity_note", "Intensity note", 100, "e.g. to comfort, visible twitch"),
+    _select("moxa_method", "Method", vocab.MOXA_METHODS),
+    _count("moxa_cones", "Cones", 1, 50, "From 1 to 50 cones.", "cones"),
+    _count("lamp_distance_cm", "Distance (cm)", 10, 100, "Keep the lamp 10 to 100 cm away.",
+           "cm"),
+    _select("auricular_method", "Method", vocab.AURICULAR_METHODS),
+    Param("ear_side", "Ear", lambda: SelectField("Ear", choices=vocab.EAR_SIDES, default="both"),
+          vocabulary=vocab.EAR_SIDES),
+    _text("auricular_points", "Ear points", 200, "e.g. Shen Men, Lumbar spine"),
+    _text("description", "What was done", 300),
+)}
+
+
+@dataclass(frozen=True)
+class Technique:
+    """A kind of adjunct: the parameters it shows, those it requires (``minutes`` and
+    ``sites`` may be among them), and those its one-line summary reads."""
+
+    kind: str
+    params: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    summary: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return dict(vocab.ADJUNCT_KINDS)[self.kind]
+
+
+TECHNIQUES = {technique.kind: technique for technique in (
+    Technique("cupping", ("cupping_method", "cups", "cupping_marks"),
+              ("cupping_method", "cups", "minutes"), ("cupping_method", "cups")),
+    Technique("electroacupuncture",
+              ("ea_pairs", "ea_frequency_hz", "ea_frequency_2_hz", "ea_waveform",
+               "ea_intensity_ma", "ea_intensity_note"),
+              ("ea_pairs", "ea_frequency_hz", "ea_waveform", "minutes"),
+              ("ea_pairs", "ea_frequency_hz", "ea_waveform")),
+    Technique("moxibustion", ("moxa_method", "moxa_cones"), ("moxa_method", "minutes"),
+              ("moxa_method",)),
+    Technique("gua_sha", required=("sites",)),
+    Technique("tuina", required=("minutes",)),
+    Technique("heat_lamp", ("lamp_distance_cm",), ("minutes",)),
+    Technique("auricular", ("auricular_method", "ear_side", "auricular_points"),
+              ("auricular_method", "auricular_points"), ("auricular_method", "auricular_points")),
+    Technique("bloodletting", required=("sites",)),
+    Technique("other", ("description",), ("description",), ("description",)),
+)}
+
+
+class _AdjunctRowBase(Form):
     kind = HiddenField()
     minutes = IntegerField(
         "Minutes",
@@ -61,76 +151,26 @@ class AdjunctRowForm(Form):
     sites = StringField("Sites", validators=[Length(max=300)])
     notes = StringField("Notes", validators=[Length(max=500)])
 
-    cupping_method = SelectField("Method", default="", choices=_choices(vocab.CUPPING_METHODS))
-    cups = IntegerField(
-        "Number of cups", validators=[Optional(), NumberRange(1, 40, message="From 1 to 40 cups.")]
-    )
-    cupping_marks = SelectField("Marks left", default="", choices=_choices(vocab.CUPPING_MARKS))
-
-    ea_pairs = StringField(
-        "Point pairs connected",
-        validators=[Length(max=200)],
-        description="e.g. BL23-BL25, LI4-LI11 (points of this session)",
-    )
-    ea_frequency_hz = DecimalField(
-        "Frequency (Hz)",
-        validators=[
-            Optional(),
-            NumberRange(Decimal("0.5"), 200, message="Frequency must be 0.5 to 200 Hz."),
-        ],
-    )
-    ea_frequency_2_hz = DecimalField(
-        "Second frequency (Hz, dense-disperse)",
-        validators=[
-            Optional(),
-            NumberRange(Decimal("0.5"), 200, message="Frequency must be 0.5 to 200 Hz."),
-        ],
-    )
-    ea_waveform = SelectField("Waveform", default="", choices=_choices(vocab.EA_WAVEFORMS))
-    ea_intensity_ma = DecimalField(
-        "Intensity (mA)",
-        validators=[Optional(), NumberRange(0, 50, message="Intensity must be 0 to 50 mA.")],
-    )
-    ea_intensity_note = StringField(
-        "Intensity note",
-        validators=[Length(max=100)],
-        description="e.g. to comfort, visible twitch",
-    )
-
-    moxa_method = SelectField("Method", default="", choices=_choices(vocab.MOXA_METHODS))
-    moxa_cones = IntegerField(
-        "Cones", validators=[Optional(), NumberRange(1, 50, message="From 1 to 50 cones.")]
-    )
-
-    lamp_distance_cm = IntegerField(
-        "Distance (cm)",
-        validators=[Optional(), NumberRange(10, 100, message="Keep the lamp 10 to 100 cm away.")],
-    )
-
-    auricular_method = SelectField("Method", default="", choices=_choices(vocab.AURICULAR_METHODS))
-    ear_side = SelectField("Ear", choices=vocab.EAR_SIDES, default="both")
-    auricular_points = StringField(
-        "Ear points", validators=[Length(max=200)], description="e.g. Shen Men, Lumbar spine"
-    )
-
-    description = StringField("What was done", validators=[Length(max=300)])
+    @property
+    def technique(self) -> Technique | None:
+        return TECHNIQUES.get(self.kind.data)
 
     @property
     def kind_label(self) -> str:
-        return dict(vocab.ADJUNCT_KINDS).get(self.kind.data, "Technique")
+        return self.technique.label if self.technique else "Technique"
 
     @property
     def shown_fields(self) -> tuple[str, ...]:
-        return KIND_FIELDS.get(self.kind.data, ())
+        return self.technique.params if self.technique else ()
 
     def check(self, session_codes: set[str]) -> bool:
         """Kind-specific rules (beyond each field's own); ``session_codes`` are the point codes
         of this session, which electroacupuncture pairs must use."""
-        ok = True
-        if self.kind.data not in KIND_FIELDS:
+        if self.technique is None:
             self.kind.errors.append("Unknown technique.")
             return False
-        for name in REQUIRED[self.kind.data]:
+        ok = True
+        for name in self.technique.required:
             field = self[name]
             if field.data in (None, "") and not field.errors:
                 field.errors.append(f"Required for {self.kind_label.lower()}.")
@@ -140,15 +180,13 @@ class AdjunctRowForm(Form):
         return ok
 
     def _check_pairs(self, session_codes: set[str]) -> bool:
-        from tracker.points.codes import canonical_code
-
         for chunk in filter(None, (c.strip() for c in re.split(r"[,;]", self.ea_pairs.data))):
             match = PAIR.match(chunk)
             codes = [canonical_code(code) for code in match.groups()] if match else []
             if not match or None in codes:
                 self.ea_pairs.errors.append(f"“{chunk}” is not a pair like BL23-BL25.")
                 return False
-            if codes[0] == codes[1] and codes[0] is not None:
+            if codes[0] == codes[1]:
                 self.ea_pairs.errors.append(f"“{chunk}” connects a point to itself.")
                 return False
             missing = [code for code in codes if code not in session_codes]
@@ -159,21 +197,11 @@ class AdjunctRowForm(Form):
                 return False
         return True
 
-    def pairs(self) -> list[list[str]]:
-        from tracker.points.codes import canonical_code
-
-        chunks = filter(None, (c.strip() for c in re.split(r"[,;]", self.ea_pairs.data or "")))
-        return [[canonical_code(code) for code in PAIR.match(chunk).groups()] for chunk in chunks]
-
     def values(self) -> dict:
         """The adjunct as the session service stores it."""
         params = {}
         for name in self.shown_fields:
-            value = self[name].data
-            if name == "ea_pairs":
-                value = self.pairs()
-            elif isinstance(value, Decimal):
-                value = float(value)
+            value = PARAMS[name].to_json(self[name].data)
             if value not in (None, "", []):
                 params[name] = value
         return {
@@ -185,6 +213,11 @@ class AdjunctRowForm(Form):
         }
 
 
+# One row form for every kind: the kind decides which parameters show and count.
+AdjunctRowForm = type("AdjunctRowForm", (_AdjunctRowBase,),
+                      {name: param.control() for name, param in PARAMS.items()})
+
+
 def adjunct_form_data(adjunct: dict) -> dict:
     """A stored adjunct (or a copied one) as form-row data."""
     data = {
@@ -194,43 +227,35 @@ def adjunct_form_data(adjunct: dict) -> dict:
         "notes": adjunct.get("notes", ""),
     }
     for name, value in (adjunct.get("params") or {}).items():
-        if name == "ea_pairs":
-            value = ", ".join("-".join(pair) for pair in value)
-        elif isinstance(value, float):
-            value = Decimal(str(value))
-        data[name] = value
+        if name in PARAMS:
+            data[name] = PARAMS[name].from_json(value)
     return data
 
 
 def describe(adjunct) -> str:
-    """One line for the timeline and the note: "Cupping, dry, 6 cups, 10 min"."""
-    labels = {
-        **dict(vocab.CUPPING_METHODS),
-        **dict(vocab.EA_WAVEFORMS),
-        **dict(vocab.MOXA_METHODS),
-        **dict(vocab.AURICULAR_METHODS),
-    }
+    """One line for the timeline and the note: "Cupping, Dry (stationary), 6 cups, 10 min"."""
+    technique = TECHNIQUES.get(adjunct.kind)
     params = adjunct.params or {}
-    parts = [dict(vocab.ADJUNCT_KINDS).get(adjunct.kind, adjunct.kind)]
-    if adjunct.kind == "cupping":
-        parts += [labels.get(params.get("cupping_method"), ""), f"{params.get('cups', '?')} cups"]
-    elif adjunct.kind == "electroacupuncture":
-        pairs = ", ".join("-".join(p) for p in params.get("ea_pairs", []))
-        freq = f"{params.get('ea_frequency_hz', '?'):g}"
-        if params.get("ea_frequency_2_hz"):
-            freq += f"/{params['ea_frequency_2_hz']:g}"
-        parts += [pairs, f"{freq} Hz", labels.get(params.get("ea_waveform"), "")]
-    elif adjunct.kind == "moxibustion":
-        parts.append(labels.get(params.get("moxa_method"), ""))
-    elif adjunct.kind == "auricular":
-        parts += [
-            labels.get(params.get("auricular_method"), ""),
-            params.get("auricular_points", ""),
-        ]
-    elif adjunct.kind == "other":
-        parts.append(params.get("description", ""))
+    parts = [technique.label if technique else adjunct.kind]
+    for name in technique.summary if technique else ():
+        parts.append(_summary_part(name, params))
     if adjunct.sites:
         parts.append(adjunct.sites)
     if adjunct.minutes is not None:
         parts.append(f"{adjunct.minutes} min")
     return ", ".join(p for p in parts if p)
+
+
+def _summary_part(name: str, params: dict) -> str:
+    param, value = PARAMS[name], params.get(name)
+    if name == "ea_pairs":
+        return _pairs_to_text(value)
+    if name == "ea_frequency_hz":  # "2/100 Hz" for dense-disperse
+        second = params.get("ea_frequency_2_hz")
+        first = "?" if value is None else f"{value:g}"
+        return f"{first}/{second:g} Hz" if second else f"{first} Hz"
+    if param.vocabulary:
+        return dict(param.vocabulary).get(value, "")
+    if value in (None, ""):
+        return f"? {param.unit}".strip() if param.unit else ""
+    return f"{value} {param.unit}".strip()

@@ -11,6 +11,7 @@ from tracker.conflicts import EditConflict
 from tracker.dates import clinic_zone
 from tracker.patients.queries import load_patient
 from tracker.patients.services import current_consent, patient_banners
+from tracker.points import row_schema
 from tracker.points.services import point_choices
 from tracker.protocols.services import protocol_choices
 from tracker.sessions import vocab
@@ -146,4 +147,5 @@ def _render_form(patient, form, visit, *, status=200, conflict=None):
         adjunct_kinds=vocab.ADJUNCT_KINDS,
         cautions=cautions,
         row_cautions=row_cautions(form, cautions),
+        caution_fields=row_schema.CAUTION_CONTROLS,
     ), status

@@ -26,7 +26,7 @@ from tracker.points import row_schema
 from tracker.points.services import resolve_codes
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import AdjunctRowForm
-from tracker.sessions.services import DIRECT_FIELDS
+from tracker.sessions.services import AMENDABLE_FIELDS, DIRECT_FIELDS
 
 
 class _PointRowBase(Form):
@@ -247,19 +247,5 @@ class AmendForm(FlaskForm):
     advice_notes = TextAreaField("Advice notes", validators=[Length(max=2000)], filters=[strip])
     next_visit_on = DateField("Next visit", validators=[Optional()])
 
-    AMENDABLE = (
-        "pain_before",
-        "pain_after",
-        "sensations_notes",
-        "subjective",
-        "objective",
-        "tongue",
-        "pulse",
-        "assessment",
-        "plan",
-        "advice_notes",
-        "next_visit_on",
-    )
-
     def amended_values(self) -> dict:
-        return {name: self[name].data for name in self.AMENDABLE}
+        return {name: self[name].data for name in AMENDABLE_FIELDS}

@@ -35,7 +35,7 @@ def refuse_changes_to_signed_notes(session, _flush_context, _instances):
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if not isinstance(obj, PointApplication | Adjunct | SessionCaution):
             continue
-        visit = obj.session
+        visit = obj.treatment_session
         changed = obj in session.new or obj in session.deleted or session.is_modified(obj)
         if changed and visit is not None and inspect(visit).persistent and _was_signed(visit):
             raise SignedNoteChanged(f"{obj!r} belongs to a signed note.")

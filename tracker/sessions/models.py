@@ -91,23 +91,24 @@ class TreatmentSession(db.Model):
     practitioner: Mapped["User"] = relationship(foreign_keys=[practitioner_id])  # noqa: F821
     signed_by: Mapped["User | None"] = relationship(foreign_keys=[signed_by_id])  # noqa: F821
     points: Mapped[list["PointApplication"]] = relationship(
-        back_populates="session",
+        back_populates="treatment_session",
         order_by="PointApplication.position",
         cascade="all, delete-orphan",
         lazy="raise_on_sql",
     )
     adjuncts: Mapped[list["Adjunct"]] = relationship(
-        back_populates="session",
+        back_populates="treatment_session",
         order_by="Adjunct.position",
         cascade="all, delete-orphan",
         lazy="raise_on_sql",
     )
     amendments: Mapped[list["Amendment"]] = relationship(
-        back_populates="session", order_by="Amendment.id", lazy="raise_on_sql"
+        back_populates="treatment_session", order_by="Amendment.id", lazy="raise_on_sql"
     )
     # Read one session at a time (its page, signing), never in lists: a plain lazy load is fine.
     cautions: Mapped[list["SessionCaution"]] = relationship(  # noqa: F821
-        back_populates="session", order_by="SessionCaution.id", cascade="all, delete-orphan"
+        back_populates="treatment_session", order_by="SessionCaution.id",
+        cascade="all, delete-orphan",
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -118,11 +119,6 @@ class TreatmentSession(db.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == "signed"
-
-    @property
-    def expected_needles(self) -> int:
-        """Needles the point rows account for (a bilateral point is two needles)."""
-        return sum(row.needle_count for row in self.points)
 
 
 class PointApplication(db.Model):
@@ -160,15 +156,11 @@ class PointApplication(db.Model):
     stimulation: Mapped[str] = mapped_column(String(10), default="manual")
     retention_minutes: Mapped[int | None] = mapped_column(Integer)
 
-    session: Mapped[TreatmentSession] = relationship(back_populates="points")
+    treatment_session: Mapped[TreatmentSession] = relationship(back_populates="points")
     point: Mapped["Point | None"] = relationship(lazy="joined")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<PointApplication {self.id} session={self.session_id}>"
-
-    @property
-    def needle_count(self) -> int:
-        return 2 if self.laterality == "bilateral" else 1
 
     @property
     def code(self) -> str:
@@ -193,7 +185,7 @@ class Adjunct(db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     notes: Mapped[str] = mapped_column(String(500), default="")
 
-    session: Mapped[TreatmentSession] = relationship(back_populates="adjuncts")
+    treatment_session: Mapped[TreatmentSession] = relationship(back_populates="adjuncts")
 
     def __repr__(self) -> str:
         return f"<Adjunct {self.id} {self.kind}>"
@@ -212,7 +204,7 @@ class Amendment(db.Model):
     # [{"field": "subjective", "label": "Subjective", "old": "...", "new": "..."}, ...]
     changes: Mapped[list] = mapped_column(JSON, default=list)
 
-    session: Mapped[TreatmentSession] = relationship(back_populates="amendments")
+    treatment_session: Mapped[TreatmentSession] = relationship(back_populates="amendments")
     author: Mapped["User"] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:

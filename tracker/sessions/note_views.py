@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracker.audit.services import record_event
 from tracker.dates import clinic_zone
 from tracker.patients.services import patient_banners
+from tracker.points import row_schema
 from tracker.safety.forms import adverse_event_form_for
 from tracker.safety.services import SafetyError, record_adverse_event, session_adverse_events
 from tracker.sessions.forms import AmendForm, SignForm
@@ -113,6 +114,7 @@ def render_session_page(visit: TreatmentSession, *, sign_problems=None, ae_form=
         sign_form=SignForm(),
         ae_form=ae_form or adverse_event_form_for(visit),
         adverse_events=session_adverse_events(visit.id),
+        needles=row_schema.needle_count(visit.points),
         show_sign_problems=sign_problems is not None,
     )
 

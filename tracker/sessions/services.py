@@ -264,7 +264,8 @@ def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor) 
     ]
     if not changes:
         raise SessionError("Nothing was changed, so there is nothing to amend.")
-    amendment = Amendment(session=visit, author_id=actor.id, reason=reason.strip(), changes=changes)
+    amendment = Amendment(treatment_session=visit, author_id=actor.id, reason=reason.strip(),
+                          changes=changes)
     db.session.add(amendment)
     db.session.flush()
     record_event(
@@ -291,11 +292,6 @@ def effective_values(visit: TreatmentSession) -> dict:
 
 def amended_fields(visit: TreatmentSession) -> set[str]:
     return {c["field"] for a in visit.amendments for c in a.changes}
-
-
-def proposed_needle_count(points: list[dict]) -> int:
-    """Needles the rows account for: a bilateral point is two needles."""
-    return sum(2 if row.get("laterality") == "bilateral" else 1 for row in points)
 
 
 def session_date(visit: TreatmentSession) -> date:

@@ -18,7 +18,7 @@ from tracker.sessions import vocab
 from tracker.sessions.adjuncts import adjunct_form_data
 from tracker.sessions.forms import SessionForm
 from tracker.sessions.queries import last_session, rows_of
-from tracker.sessions.services import DIRECT_FIELDS, proposed_needle_count
+from tracker.sessions.services import DIRECT_FIELDS
 
 NEEDLE_FIELDS = (
     "needle_type",
@@ -65,7 +65,7 @@ def prefill_new_session(patient, zone: ZoneInfo, args) -> SessionForm:
             data["points"] = [row_schema.form_data(row) for row in found.rows]
             data["protocol_key"] = args["protocol"]
     if data["points"]:
-        data["needles_inserted"] = proposed_needle_count(
+        data["needles_inserted"] = row_schema.needle_count(
             [{"laterality": row["laterality"]} for row in data["points"]]
         )
     return SessionForm(data=data)
@@ -131,7 +131,7 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
 
 
 def _propose_needle_count(form: SessionForm) -> None:
-    count = proposed_needle_count(
+    count = row_schema.needle_count(
         [{"laterality": row.laterality.data} for row in form.kept_point_rows()])
     form.needles_inserted.data = count
     # A posted field renders what was typed (raw_data), not .data: replace both, and drop the

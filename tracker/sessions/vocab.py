@@ -1,15 +1,14 @@
 """Vocabularies of the session record. Codes are stored; never rename one."""
 
-LATERALITIES = (
-    ("left", "Left"),
-    ("right", "Right"),
-    ("bilateral", "Both"),
-    ("midline", "Midline"),
-)
-DEPTH_UNITS = (("mm", "mm"), ("cun", "cun"))
-ANGLES = (("perpendicular", "Perpendicular"), ("oblique", "Oblique"), ("transverse", "Transverse"))
-TECHNIQUES = (("even", "Even"), ("tonifying", "Tonifying"), ("reducing", "Reducing"))
-STIMULATIONS = (("manual", "Manual"), ("electrical", "Electrical"), ("none", "None"))
+from tracker.points import row_schema
+
+# A point row's own vocabularies live with its schema; the note's templates read them here.
+LATERALITIES = row_schema.LATERALITIES
+DEPTH_UNITS = row_schema.DEPTH_UNITS
+ANGLES = row_schema.ANGLES
+TECHNIQUES = row_schema.TECHNIQUES
+STIMULATIONS = row_schema.STIMULATIONS
+
 NEEDLE_MATERIALS = (
     ("stainless", "Stainless steel"),
     ("silver", "Silver"),

@@ -10,7 +10,10 @@
   var live = document.getElementById("cautions-live");
   var panel = document.getElementById("cautions");
   var overrideBox = document.getElementById("override-box");
-  var watched = /^(points-\d+-(code|custom_label|region|level|laterality|depth|depth_unit|angle|stimulation)|adjuncts-\d+-(kind|cupping_method)|episode_id|session_date|start_time)$/;
+  // Which point-row fields matter to the engine comes from the row schema (the page says).
+  var rowFields = (form.getAttribute("data-caution-fields") || "").split(" ").join("|");
+  var watched = new RegExp("^(points-\\d+-(" + rowFields + ")|adjuncts-\\d+-(kind|cupping_method)" +
+                           "|episode_id|session_date|start_time)$");
   var timer = null;
   var latest = 0;
 
