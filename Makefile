@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app tracker
 PORT ?= 5000
 WORKERS ?= 3
 
-.PHONY: install run serve test test-postgres lint check vendor clean
+.PHONY: install run serve test test-postgres lint check vendor clean messages
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,16 @@ lint: install
 	@# The migrations match the models: migrate a throw-away SQLite file, then compare.
 	tmp=$$(mktemp -d) && export TRACKER_ENV=testing DATABASE_URL=sqlite:///$$tmp/check.sqlite \
 	  && $(FLASK) db upgrade 2>/dev/null && $(FLASK) db check && rm -rf $$tmp
+
+# Every marked string into the template catalog, then into each shipped language's catalog
+# (English is the source language; tracker/translations/<lang>/LC_MESSAGES/messages.po).
+messages: install
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --no-location \
+	  --sort-output -o tracker/translations/messages.pot .
+	@for po in tracker/translations/*/LC_MESSAGES/messages.po; do \
+	  [ -e "$$po" ] && $(BIN)/pybabel update --quiet -i tracker/translations/messages.pot \
+	    -d tracker/translations --no-fuzzy-matching; break; done
+	$(BIN)/pybabel compile --quiet -d tracker/translations || true
 
 vendor:
 	./bin/vendor.sh

@@ -1,17 +1,27 @@
-"""Keyword-override factories that write through the real services (so audit rows exist too).
+"""The tests' one test-data module: everything that writes records goes through the real
+services (so audit rows exist too).
 
-Each call runs in its own application context and commits; the returned objects are detached
-but keep their column values (ids, emails), which is what tests need to drive the app.
+- ``Factory`` (the ``factory`` fixture): clinics, staff, patients, consent and intakes. Each
+  call runs in its own application context and commits; the returned objects are detached but
+  keep their column values (ids, emails), which is what tests need to drive the app.
+- Sessions and adverse events for a ``side`` of ``Factory.world()`` (a clinic with its staff,
+  a patient and an intake): ``record`` and ``event`` inside an application context,
+  ``make_session`` from outside one. Point rows are built by ``point_dicts`` and ``point``.
+- ``build_report_data``: the known data set of the adverse-event report.
 """
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime
 
 from tracker.auth.services import create_user
 from tracker.clinics.services import create_clinic
 from tracker.extensions import db
 from tracker.intake.services import blank_intake, open_episode
 from tracker.patients.services import create_patient, record_consent
+from tracker.points.services import resolve_codes
+from tracker.safety.services import record_adverse_event
+from tracker.sessions.models import TreatmentSession
+from tracker.sessions.services import record_session, sign_session
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -128,3 +138,129 @@ class Factory:
             episode = self.episode(patient, staff["practitioner"])
             world[key] = {"clinic": clinic, **staff, "patient": patient, "episode": episode}
         return world
+
+
+def patient_with(factory, side: dict, *, consent=True, **intake) -> dict:
+    """A new patient of ``side``'s clinic whose intake has these facts; shaped like ``side``."""
+    patient = factory.patient(side["clinic"], side["reception"])
+    if consent:
+        factory.consent(patient, side["reception"])
+    episode = factory.episode(patient, side["practitioner"], **intake)
+    return {**side, "patient": patient, "episode": episode}
+
+
+# --- Sessions and adverse events (inside an application context unless said) ---------------
+
+# 10:00 in Tokyo, 19 days after the factory's intake (2026-11-01).
+SESSION_AT = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+
+# The issue's example, as rows: (code or None for Ashi, side, custom label, region, level).
+EXAMPLE_ROWS = [
+    ("BL23", "bilateral", ""),
+    ("GV6", "midline", ""),
+    ("LI4", "left", ""),
+    (None, "left", "left T7 paraspinal", "upper_back", "T7"),
+]
+
+
+def fresh(side: dict, name: str):
+    """``side[name]`` attached to the current session."""
+    obj = side[name]
+    return db.session.get(type(obj), obj.id)
+
+
+def point_dicts(rows) -> list[dict]:
+    """``[("BL23", "bilateral"), (None, "left", "T7 paraspinal", "upper_back", "T7"), ...]``
+    as service point rows."""
+    points = resolve_codes([row[0] for row in rows if row[0]])
+    return [
+        {
+            "point": points[row[0]] if row[0] else None,
+            "laterality": row[1],
+            "custom_label": row[2] if len(row) > 2 else "",
+            "region": row[3] if len(row) > 3 else "",
+            "level": row[4] if len(row) > 4 else "",
+        }
+        for row in rows
+    ]
+
+
+def point(code: str, laterality: str = "left", **fields) -> dict:
+    """One service point row for the catalog point ``code``, with any other row fields."""
+    return {**point_dicts([(code, laterality)])[0], **fields}
+
+
+def adjunct(kind: str, **params) -> dict:
+    """A service adjunct row of ``kind`` with these parameters."""
+    return {"kind": kind, "minutes": 10, "sites": "upper back", "notes": "", "params": params}
+
+
+def complete_values(**overrides) -> dict:
+    """Session-level values that, with points and their needle count, make a signable note."""
+    values = {
+        "started_at": SESSION_AT,
+        "retention_minutes": 25,
+        "pain_before": 7,
+        "pain_after": 4,
+    }
+    values.update(overrides)
+    return values
+
+
+def record(side: dict, points=None, adjuncts=(), *, overrides=None, sign=False,
+           **values) -> TreatmentSession:
+    """Record (and optionally sign) a session for ``side``, committed. ``points`` are service
+    rows (the example rows when not given); every needle is counted in and out unless
+    ``values`` say otherwise."""
+    points = point_dicts(EXAMPLE_ROWS) if points is None else list(points)
+    needles = sum(2 if row["laterality"] == "bilateral" else 1 for row in points)
+    practitioner = fresh(side, "practitioner")
+    visit = record_session(
+        fresh(side, "patient"), fresh(side, "episode"), practitioner=practitioner,
+        values=complete_values(**{"needles_inserted": needles, "needles_removed": needles,
+                                  **values}),
+        points=points, adjuncts=list(adjuncts), overrides=overrides)
+    if sign:
+        sign_session(visit, actor=practitioner)
+    db.session.commit()
+    return visit
+
+
+def make_session(app, side: dict, *, rows=EXAMPLE_ROWS, adjuncts=(), sign=False,
+                 **values) -> int:
+    """``record`` from outside an application context, the rows as tuples (``point_dicts``);
+    the session's id."""
+    with app.app_context():
+        return record(side, point_dicts(rows), adjuncts, sign=sign, **values).id
+
+
+def event(side: dict, code: str, severity: str, onset: datetime, visit=None, action="Pressed"):
+    """Record an adverse event for ``side``'s patient, on ``visit`` or between visits."""
+    return record_adverse_event(
+        fresh(side, "patient"), actor=fresh(side, "practitioner"), code=code, severity=severity,
+        onset_at=onset, action_taken=action, visit=visit)
+
+
+# The adverse-event report's known data set (``build_report_data``).
+REPORT_START, REPORT_END = date(2026, 11, 1), date(2026, 11, 20)
+REPORT_SESSIONS = 40
+
+
+def build_report_data(world: dict) -> None:
+    """Clinic A, 2026-11-01..2026-11-20: 40 signed sessions; events on 3 of them (bleeding,
+    haematoma: minor; pneumothorax: serious); 1 dizziness between visits (needed treatment).
+    Not counted: a draft in range, a signed session and a burn in October, clinic B's data."""
+    side = world["a"]
+    visits = [record(side, sign=True, started_at=datetime(2026, 11, 1 + i % 20, 1, 0, tzinfo=UTC))
+              for i in range(REPORT_SESSIONS)]
+    record(side, started_at=datetime(2026, 11, 5, 1, 0, tzinfo=UTC))  # a draft
+    october = record(side, sign=True, started_at=datetime(2026, 10, 20, 1, 0, tzinfo=UTC))
+    event(side, "bleeding", "minor", visits[0].started_at, visits[0])
+    event(side, "haematoma", "minor", visits[1].started_at, visits[1])
+    event(side, "pneumothorax", "serious", visits[2].started_at, visits[2])
+    event(side, "dizziness", "needed_treatment", datetime(2026, 11, 10, 3, 0, tzinfo=UTC))
+    event(side, "burn", "minor", october.started_at, october)
+    other = world["b"]
+    elsewhere = record(other, sign=True, started_at=datetime(2026, 11, 3, 1, 0, tzinfo=UTC))
+    event(other, "syncope", "serious", elsewhere.started_at, elsewhere)
+    db.session.commit()

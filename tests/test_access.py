@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import BASE_CONFIG, PASSWORD
-from tests.factories import intake_form_data
+from tests.factories import intake_form_data, record
 from tracker import create_app
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
-from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.intake.models import Episode
 from tracker.patients.models import Consent, Patient
@@ -29,13 +28,7 @@ RECEPTION_BLUEPRINTS = {"patients", "chart", "auth", "main"}
 
 
 def _session(side):
-    from tracker.sessions.services import record_session
-
-    patient, episode = db.session.get(Patient, side["patient"].id), db.session.get(
-        Episode, side["episode"].id)
-    practitioner = db.session.get(User, side["practitioner"].id)
-    return record_session(patient, episode, practitioner=practitioner,
-                          values={"started_at": utcnow()}, points=[], adjuncts=[]).id
+    return record(side, points=[]).id
 
 
 def _protocol(side):

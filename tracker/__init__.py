@@ -29,7 +29,10 @@ def create_app(test_config=None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import models  # noqa: F401  (every model must be mapped before first use)
+    from tracker import (
+        i18n,
+        models,  # noqa: F401  (every model must be mapped before first use)
+    )
     from tracker.auth.login_sessions import configure_login
     from tracker.database import configure_engine
     from tracker.extensions import csrf, db, login_manager, migrate
@@ -39,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    i18n.init_app(app)
     configure_login(login_manager)
     with app.app_context():
         configure_engine(db.engine)

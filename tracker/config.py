@@ -7,6 +7,7 @@ that tests pass to ``create_app``.
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -42,6 +43,12 @@ class Config:
 
     PATIENTS_PER_PAGE = 25
     DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+    # Translations (tracker.i18n): English is the source language; other catalogs live in
+    # tracker/translations. FORCE_LOCALE fixes the locale instead of the browser's choice.
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
+    FORCE_LOCALE = None
     SQLITE_BUSY_TIMEOUT_SECONDS = 10
 
 

@@ -4,7 +4,8 @@ An edit form carries the ``version`` the record had when the form was loaded. If
 saved in between, the save is refused with an ``EditConflict`` naming who changed what (from
 the audit log) and the current value of each field where the two edits differ; the view shows
 that on a 409 page with the user's own input still in the form, and the form now carries the
-new version so a deliberate second save goes through.
+new version so a deliberate second save goes through. Every audited edit (``record_edit``)
+carries its changed field names and the version it made: that is what the names come from.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tracker.audit.models import AuditEvent
+from tracker.audit.services import record_event
 from tracker.auth.models import User
 from tracker.extensions import db
 
@@ -61,6 +63,14 @@ def check_version(record, expected_version: int | None, submitted: dict) -> None
         if getattr(record, name) != value
     }
     raise EditConflict(record.version, changes, current_values)
+
+
+def record_edit(action: str, record, changed: list[str], *, actor, patient_id: int) -> None:
+    """Audit an edit of ``record``: the changed field names and the version the edit made,
+    which is what ``check_version`` reads back to name who changed what."""
+    db.session.flush()  # the edit takes its new version
+    record_event(action, actor=actor, entity=record, patient_id=patient_id,
+                 details={"fields": changed, "version": record.version})
 
 
 def apply_changes(record, values: dict) -> list[str]:

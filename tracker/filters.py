@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from tracker.dates import clinic_today, clinic_zone
 from tracker.fields import error_list
+from tracker.i18n import format_datetime, format_decimal
 from tracker.intake import vocab
 from tracker.patients.models import LANGUAGES, SEXES
 from tracker.safety import vocab as safety_vocab
@@ -12,11 +13,11 @@ from tracker.sessions import vocab as session_vocab
 from tracker.sessions.adjuncts import describe as describe_adjunct
 
 
-def local_dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A UTC timestamp shown in the clinic's local time."""
+def local_dt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC timestamp shown in the clinic's local time (a CLDR pattern, through Babel)."""
     if value is None:
         return ""
-    return value.astimezone(clinic_zone()).strftime(fmt)
+    return format_datetime(value, fmt)
 
 
 def local_date(value: datetime | None) -> date | None:
@@ -75,10 +76,10 @@ def conflict_value(value) -> str:
 
 
 def number(value) -> str:
-    """A Decimal without trailing zeros: 0.20 -> "0.2", 30.0 -> "30"."""
+    """A number as the locale writes it, without trailing zeros: 0.20 -> "0.2", 30.0 -> "30"."""
     if value is None:
         return ""
-    return f"{Decimal(value).normalize():f}"
+    return format_decimal(Decimal(value).normalize(), format="#,##0.##########")
 
 
 def audit_details(details: dict) -> str:

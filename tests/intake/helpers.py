@@ -1,7 +1,6 @@
-"""Helpers shared by the intake page tests: form data as the browser posts it, and readers
-of the rendered page (errors next to fields, values typed back, ticked boxes)."""
+"""Helpers shared by the intake page tests: form data as the browser posts it, the fields
+with an error, and the episodes stored. Generic page readers are in ``tests.pages``."""
 
-import html
 import re
 
 from sqlalchemy import func, select
@@ -29,23 +28,6 @@ def error_fields(page: str) -> set[str]:
     return set(re.findall(r'id="([a-z_]+)-error">', page))
 
 
-def field_error(page: str, field_id: str) -> str | None:
-    match = re.search(rf'id="{field_id}-error">([^<]*)<', page)
-    return html.unescape(match.group(1)) if match else None
-
-
-def input_value(page: str, name: str) -> str | None:
-    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page) or re.search(
-        rf'<input[^>]*value="([^"]*)"[^>]*name="{name}"', page
-    )
-    return html.unescape(match.group(1)) if match else None
-
-
-def textarea_value(page: str, name: str) -> str | None:
-    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\s*([^<]*)</textarea>', page)
-    return html.unescape(match.group(1)) if match else None
-
-
 def episodes_of(app, patient) -> list[Episode]:
     with app.app_context():
         stmt = select(Episode).filter_by(patient_id=patient.id).order_by(Episode.id)
@@ -55,14 +37,6 @@ def episodes_of(app, patient) -> list[Episode]:
 def count_episodes(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Episode))
-
-
-def ticked(page: str, name: str, value: str = "y") -> bool | None:
-    """Whether the checkbox ``name`` with ``value`` is ticked (None when it is not there)."""
-    for tag in re.findall(r"<input[^>]*>", page):
-        if f'name="{name}"' in tag and f'value="{value}"' in tag:
-            return re.search(r"\schecked[\s>=]", tag) is not None
-    return None
 
 
 def base(patient) -> str:

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.intake.helpers import answered, base, episodes_of, field_error, input_value
+from tests.intake.helpers import answered, base, episodes_of
+from tests.pages import field_error, input_value
 
 ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago")
 

@@ -3,15 +3,8 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from tests.intake.helpers import (
-    answered,
-    base,
-    episodes_of,
-    error_fields,
-    field_error,
-    input_value,
-    ticked,
-)
+from tests.intake.helpers import answered, base, episodes_of, error_fields
+from tests.pages import field_error, input_value, ticked
 from tracker.intake.forms import IntakeForm
 
 NOT_KNOWN = "Pregnant (weeks not known)"

@@ -7,14 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.intake.helpers import (
-    RED_FLAG_BANNER,
-    answered,
-    base,
-    episodes_of,
-    error_fields,
-    ticked,
-)
+from tests.intake.helpers import RED_FLAG_BANNER, answered, base, episodes_of, error_fields
+from tests.pages import ticked
 from tracker.intake.vocab import RED_FLAG_SOURCES, RED_FLAGS
 
 SOURCES = (

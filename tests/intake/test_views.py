@@ -14,10 +14,8 @@ from tests.intake.helpers import (
     count_episodes,
     episodes_of,
     error_fields,
-    field_error,
-    input_value,
-    textarea_value,
 )
+from tests.pages import field_error, input_value, textarea_value
 
 
 @pytest.fixture

@@ -8,12 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tests.sessions.helpers import (
-    field_error,
-    point_codes_on_form,
-    selected_option,
-    session_form,
-)
+from tests.pages import field_error, selected_option
+from tests.sessions.helpers import point_codes_on_form, session_form
 from tracker.extensions import db
 from tracker.protocols.builtin import MIDDLE_BACK_PAIN
 from tracker.protocols.models import Protocol

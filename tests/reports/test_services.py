@@ -5,13 +5,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.safety.helpers import SESSION_AT, build_report_data, event, record
-from tracker.extensions import db
-from tracker.reports.services import (
-    REFERENCE_ANY_PER_1000,
-    REFERENCE_SERIOUS_PER_1000,
-    adverse_event_report,
+from tests.factories import (
+    REPORT_END,
+    REPORT_SESSIONS,
+    REPORT_START,
+    SESSION_AT,
+    build_report_data,
+    event,
+    record,
 )
+from tests.reports.helpers import PUBLISHED_ANY_PER_1000, PUBLISHED_SERIOUS_PER_1000, per_1000
+from tracker.extensions import db
+from tracker.reports.services import adverse_event_report
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -23,19 +28,21 @@ def world(app_ctx, clinic_world):
 
 def test_report_on_known_data(world):
     build_report_data(world)
-    report = adverse_event_report(world["a"]["clinic"].id, datetime(2026, 11, 1).date(),
-                                  datetime(2026, 11, 20).date(), TOKYO)
-    assert report.sessions == 40
-    assert (report.sessions_with_event.count, report.sessions_with_event.per_1000) == (3, 75.0)
-    assert report.sessions_with_event.reference_per_1000 == REFERENCE_ANY_PER_1000 == 75.7
-    severity = {row.label: (row.count, row.per_1000, row.reference_per_1000)
-                for row in report.by_severity}
-    assert severity == {"Minor": (2, 50.0, None), "Needed treatment": (1, 25.0, None),
-                        "Serious": (1, 25.0, REFERENCE_SERIOUS_PER_1000)}
-    assert REFERENCE_SERIOUS_PER_1000 == 0.00798
+    report = adverse_event_report(world["a"]["clinic"].id, REPORT_START, REPORT_END, TOKYO)
+    assert report.sessions == REPORT_SESSIONS
+    assert (report.sessions_with_event.count, report.sessions_with_event.per_1000) == (
+        3, pytest.approx(per_1000(3), abs=0.005))
+    assert report.sessions_with_event.reference_per_1000 == pytest.approx(PUBLISHED_ANY_PER_1000)
+    severity = {row.label: (row.count, row.per_1000) for row in report.by_severity}
+    assert severity == {"Minor": (2, pytest.approx(per_1000(2), abs=0.005)),
+                        "Needed treatment": (1, pytest.approx(per_1000(1), abs=0.005)),
+                        "Serious": (1, pytest.approx(per_1000(1), abs=0.005))}
+    references = {row.label: row.reference_per_1000 for row in report.by_severity}
+    assert references == {"Minor": None, "Needed treatment": None,
+                          "Serious": pytest.approx(PUBLISHED_SERIOUS_PER_1000)}
     assert [(row.label, row.count, row.per_1000) for row in report.by_type] == [
-        ("Bleeding", 1, 25.0), ("Haematoma / bruise", 1, 25.0), ("Dizziness", 1, 25.0),
-        ("Pneumothorax", 1, 25.0)]
+        (label, 1, pytest.approx(per_1000(1), abs=0.005))
+        for label in ("Bleeding", "Haematoma / bruise", "Dizziness", "Pneumothorax")]
     assert report.between_visits == 1
 
 
@@ -49,7 +56,7 @@ def test_report_counts_a_session_with_two_events_once(world):
     day = SESSION_AT.date()
     report = adverse_event_report(side["clinic"].id, day, day, TOKYO)
     assert (report.sessions, report.sessions_with_event.count) == (2, 1)
-    assert report.sessions_with_event.per_1000 == 500.0
+    assert report.sessions_with_event.per_1000 == pytest.approx(per_1000(1, sessions=2))
 
 
 def test_report_ranges_are_local_days(world):

@@ -3,8 +3,14 @@
 import pytest
 from sqlalchemy import select
 
-from tests.safety.helpers import build_report_data, plain, report_rows
-from tests.sessions.helpers import field_error, input_value
+from tests.factories import REPORT_SESSIONS, build_report_data
+from tests.pages import field_error, input_value, plain
+from tests.reports.helpers import (
+    PUBLISHED_ANY_PER_1000,
+    PUBLISHED_SERIOUS_PER_1000,
+    per_1000,
+    report_rows,
+)
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 
@@ -20,12 +26,14 @@ def test_report_on_known_data(app, client, world):
     response = client.get("/safety/report?start=2026-11-01&end=2026-11-20")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "40 signed sessions" in plain(page)
+    assert f"{REPORT_SESSIONS} signed sessions" in plain(page)
     rows = report_rows(page)
-    assert rows["Sessions with at least one adverse event"] == ["3", "75.00", "75.70"]
-    assert rows["Minor"] == ["2", "50.00", "—"]
-    assert rows["Serious"][:2] == ["1", "25.00"]
-    assert rows["Pneumothorax"] == ["1", "25.00", "—"] and rows["Dizziness"][0] == "1"
+    assert rows["Sessions with at least one adverse event"] == [
+        "3", f"{per_1000(3):.2f}", f"{PUBLISHED_ANY_PER_1000:.2f}"]
+    assert rows["Minor"] == ["2", f"{per_1000(2):.2f}", "—"]
+    assert rows["Serious"][:2] == ["1", f"{per_1000(1):.2f}"]
+    assert rows["Pneumothorax"] == ["1", f"{per_1000(1):.2f}", "—"]
+    assert rows["Dizziness"][0] == "1"
     assert "Burn (moxa, heat lamp, cupping)" not in rows
     assert "7.57% of treatments" in page and "7.98 per million treatments" in page
     with app.app_context():
@@ -36,7 +44,7 @@ def test_report_on_known_data(app, client, world):
 
 def test_report_shows_the_serious_reference_rate_as_published(client, world):
     page = client.get("/safety/report?start=2026-11-01&end=2026-11-20").get_data(as_text=True)
-    assert report_rows(page)["Serious"][2] == "0.00798"
+    assert report_rows(page)["Serious"][2] == f"{PUBLISHED_SERIOUS_PER_1000:g}"
 
 
 def test_report_refuses_an_end_before_the_start(client, world):

@@ -9,16 +9,12 @@ import pytest
 
 from tests.safety.helpers import ashi, catalog_point, planned, summary
 from tracker.intake.models import Episode
-from tracker.safety.cautions import (
-    CONTRAINDICATED,
-    INFO,
-    WARNING,
-    PlannedAdjunct,
-    SafetyFacts,
-    cautions_for,
-)
+from tracker.safety.cautions import PlannedAdjunct, SafetyFacts, cautions_for
 from tracker.safety.services import plan_of
 
+# The severities as stored and shown (the session_cautions check constraint): written out, so
+# a wrong constant in the engine fails here.
+INFO, WARNING, CONTRAINDICATED = "info", "warning", "contraindicated"
 NONE = SafetyFacts()
 
 
@@ -95,7 +91,8 @@ def test_thorax_depth(code, depth_mm, angle, severity):
 
 def test_thorax_warning_says_why_and_cites_the_depth_source():
     (deep,) = cautions_for(NONE, [planned("GB21", depth_mm=30, angle="perpendicular")], [])
-    assert "30 mm is deeper than the hint" in deep.message and "about 14 mm" in deep.message
+    hint = catalog_point("GB21").max_depth_mm
+    assert "30 mm is deeper than the hint" in deep.message and f"about {hint} mm" in deep.message
     # GB21's hint is a measured average, never offered as a safe depth.
     assert "population average, not a safe limit" in deep.message
     assert "perpendicular" in deep.message

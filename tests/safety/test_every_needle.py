@@ -7,16 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.safety.helpers import (
-    base,
-    caution_rows,
-    fresh,
-    patient_with,
-    plain,
-    point,
-    record,
-    row_cautions,
-)
+from tests.factories import fresh, patient_with, point, record
+from tests.pages import plain
+from tests.safety.helpers import base, caution_rows, row_cautions
 from tests.sessions.helpers import point_row, session_form
 from tracker.dates import today_in
 from tracker.extensions import db

@@ -7,16 +7,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.safety.helpers import (
+from tests.factories import (
     SESSION_AT,
     adjunct,
-    caution_rows,
     event,
     fresh,
+    intake_values,
     patient_with,
     point,
     record,
 )
+from tests.safety.helpers import caution_rows
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.safety.models import AdverseEvent
@@ -63,7 +64,9 @@ def test_cautions_shown_are_stored_with_the_session(pregnant):
     (row,) = caution_rows(visit.id)
     assert (row.rule, row.target, row.severity) == ("pregnancy", "LI4", "warning")
     assert row.active and row.decision is None and row.source and row.reason
-    assert "12 weeks pregnant" in row.message  # 10 weeks at intake, 19 days before
+    # 10 weeks at intake, counted on to the session's day in the clinic (Tokyo).
+    days = (SESSION_AT.astimezone(TOKYO).date() - intake_values()["opened_on"]).days
+    assert f"{10 + days // 7} weeks pregnant" in row.message
 
 
 def test_contraindication_without_a_reason_is_refused_and_nothing_saved(paced):

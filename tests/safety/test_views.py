@@ -7,18 +7,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tests.safety.helpers import (
-    banners,
-    base,
-    caution_rows,
-    draft,
-    form,
-    patient_with,
-    plain,
-    row_cautions,
-    sign,
-)
-from tests.sessions.helpers import count_sessions, field_error, input_value, point_row
+from tests.factories import make_session, patient_with
+from tests.pages import field_error, input_value, plain
+from tests.safety.helpers import banners, base, caution_rows, form, row_cautions, sign
+from tests.sessions.helpers import count_sessions, point_row
 from tracker.extensions import db
 from tracker.safety.models import AdverseEvent
 from tracker.sessions.models import TreatmentSession
@@ -94,7 +86,7 @@ def test_contraindication_needs_a_reason_at_the_field(app, client, paced):
 
 
 def test_adding_ea_to_a_draft_without_a_reason_changes_nothing(app, client, paced):
-    visit_id = draft(app, paced, [("BL23", "left"), ("BL25", "left")])
+    visit_id = make_session(app, paced, rows=[("BL23", "left"), ("BL25", "left")])
     data = form(paced, EA_POINTS, adjuncts=[EA_ROW], version="1", subjective="Changed")
     response = client.post(f"{base(paced)}/sessions/{visit_id}/edit", data=data)
     assert response.status_code == 422 and field_error(response.get_data(as_text=True),
@@ -107,7 +99,7 @@ def test_adding_ea_to_a_draft_without_a_reason_changes_nothing(app, client, pace
 
 def test_needle_mismatch_is_signed_only_with_a_retained_needle_event(app, client, world):
     side = world["a"]
-    visit_id = draft(app, side, [("ST36", "bilateral")], needles_removed=1)
+    visit_id = make_session(app, side, rows=[("ST36", "bilateral")], needles_removed=1)
     url = f"{base(side)}/sessions/{visit_id}"
     status, page = sign(client, url)
     assert status == 422 and "2 needles inserted but 1 removed" in page
@@ -125,7 +117,7 @@ def test_needle_mismatch_is_signed_only_with_a_retained_needle_event(app, client
 ])
 def test_pending_warnings_refuse_signing_until_each_is_decided(app, client, pregnant, field,
                                                                value, shown):
-    visit_id = draft(app, pregnant, [("LI4", "left"), ("SP6", "left")])
+    visit_id = make_session(app, pregnant, rows=[("LI4", "left"), ("SP6", "left")])
     url = f"{base(pregnant)}/sessions/{visit_id}"
     with app.app_context():
         ids = [row.id for row in caution_rows(visit_id)]
@@ -141,7 +133,7 @@ def test_pending_warnings_refuse_signing_until_each_is_decided(app, client, preg
 
 
 def test_a_refused_signing_shows_decisions_as_they_are_stored(app, client, pregnant):
-    visit_id = draft(app, pregnant, [("LI4", "left")], pain_after=None)
+    visit_id = make_session(app, pregnant, rows=[("LI4", "left")], pain_after=None)
     url = f"{base(pregnant)}/sessions/{visit_id}"
     with app.app_context():
         (row,) = caution_rows(visit_id)
@@ -152,7 +144,7 @@ def test_a_refused_signing_shows_decisions_as_they_are_stored(app, client, pregn
 
 
 def test_removed_point_keeps_its_caution_as_no_longer_applying(app, client, pregnant):
-    visit_id = draft(app, pregnant, [("LI4", "left"), ("ST36", "left")])
+    visit_id = make_session(app, pregnant, rows=[("LI4", "left"), ("ST36", "left")])
     url = f"{base(pregnant)}/sessions/{visit_id}"
     data = form(pregnant, [point_row("ST36", "left")], version="1", needles_inserted="1",
                 needles_removed="1")
@@ -164,7 +156,7 @@ def test_removed_point_keeps_its_caution_as_no_longer_applying(app, client, preg
 
 def test_adverse_event_after_signing_is_flagged_on_the_note(app, client, world):
     side = world["a"]
-    visit_id = draft(app, side, [("ST36", "bilateral")], sign=True)
+    visit_id = make_session(app, side, rows=[("ST36", "bilateral")], sign=True)
     url = f"{base(side)}/sessions/{visit_id}"
     assert client.post(f"{url}/adverse-events", data=AE_FORM).status_code == 302
     with app.app_context():
@@ -215,7 +207,7 @@ def test_adverse_event_between_visits_refuses_missing_fields(app, client, world,
 def test_reception_gets_403_and_another_clinics_ids_404(app, client, as_role, role, method,
                                                         path, status):
     world = as_role(role)
-    session = draft(app, world["b"], [("ST36", "left")])
+    session = make_session(app, world["b"], rows=[("ST36", "left")])
     url = path.format(a=base(world["a"]), b=base(world["b"]), session=session)
     data = AE_FORM if method == "post" else None
     assert getattr(client, method)(url, data=data).status_code == status
@@ -237,8 +229,8 @@ PATIENT_PAGES = {
 def test_red_flag_banner_on_every_patient_page_until_acknowledged(app, client, factory, world,
                                                                   page):
     flagged = patient_with(factory, world["a"], red_flags=["fever", "night_pain"])
-    visit_id = draft(app, flagged, [("ST36", "left")], needles_inserted=1, needles_removed=1,
-                     sign=True)
+    visit_id = make_session(app, flagged, rows=[("ST36", "left")], needles_inserted=1,
+                            needles_removed=1, sign=True)
     url = page.format(p=base(flagged), e=flagged["episode"].id, s=visit_id)
     response = client.get(url)
     shown = banners(response.get_data(as_text=True))

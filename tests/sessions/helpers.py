@@ -1,75 +1,13 @@
-"""Building treatment sessions for tests: through the services (committed, like the factory
-does) or as the form the browser posts, plus readers for what a page shows."""
+"""The session form as the browser posts it, and readers of the session pages. Sessions
+themselves are recorded by ``tests.factories``."""
 
-import html
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from tests.pages import input_value, selected_option
 from tracker.extensions import db
-from tracker.patients.models import Patient
-from tracker.points.services import resolve_codes
 from tracker.sessions.models import TreatmentSession
-from tracker.sessions.services import record_session, sign_session
-
-# The issue's example, as rows: (code or None for Ashi, side, custom label, region, level).
-EXAMPLE_ROWS = [
-    ("BL23", "bilateral", ""),
-    ("GV6", "midline", ""),
-    ("LI4", "left", ""),
-    (None, "left", "left T7 paraspinal", "upper_back", "T7"),
-]
-
-
-def point_dicts(rows) -> list[dict]:
-    """``[("BL23", "bilateral"), (None, "left", "T7 paraspinal", "upper_back", "T7"), ...]``
-    as service point rows."""
-    points = resolve_codes([row[0] for row in rows if row[0]])
-    return [
-        {
-            "point": points[row[0]] if row[0] else None,
-            "laterality": row[1],
-            "custom_label": row[2] if len(row) > 2 else "",
-            "region": row[3] if len(row) > 3 else "",
-            "level": row[4] if len(row) > 4 else "",
-        }
-        for row in rows
-    ]
-
-
-def complete_values(**overrides) -> dict:
-    """Session-level values that, with points, make a signable note."""
-    values = {
-        "started_at": datetime(2026, 11, 20, 1, 0, tzinfo=UTC),
-        "retention_minutes": 25,
-        "needles_inserted": 5,
-        "needles_removed": 5,
-        "pain_before": 7,
-        "pain_after": 4,
-    }
-    values.update(overrides)
-    return values
-
-
-def make_session(app, side: dict, *, rows=EXAMPLE_ROWS, adjuncts=(), sign=False, **values) -> int:
-    """Record (and optionally sign) a session for ``side`` (``clinic_world["a"]``); its id."""
-    with app.app_context():
-        patient = db.session.get(Patient, side["patient"].id)
-        episode = db.session.get(type(side["episode"]), side["episode"].id)
-        practitioner = db.session.get(type(side["practitioner"]), side["practitioner"].id)
-        visit = record_session(
-            patient,
-            episode,
-            practitioner=practitioner,
-            values=complete_values(**values),
-            points=point_dicts(rows),
-            adjuncts=list(adjuncts),
-        )
-        if sign:
-            sign_session(visit, actor=practitioner)
-        db.session.commit()
-        return visit.id
 
 
 def count_sessions(app) -> int:
@@ -125,31 +63,6 @@ def session_form(points=None, adjuncts=None, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def field_error(page: str, field_id: str) -> str | None:
-    """The message shown next to a field (the element its aria-describedby names)."""
-    match = re.search(rf'id="{re.escape(field_id)}-error">([^<]*)<', page)
-    return html.unescape(match.group(1)) if match else None
-
-
-def input_value(page: str, name: str) -> str | None:
-    match = re.search(
-        rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', page
-    ) or re.search(rf'<input[^>]*value="([^"]*)"[^>]*name="{re.escape(name)}"', page)
-    return html.unescape(match.group(1)) if match else None
-
-
-def selected_option(page: str, name: str) -> str | None:
-    select_html = re.search(
-        rf'<select[^>]*name="{re.escape(name)}"[^>]*>(.*?)</select>', page, re.S
-    )
-    if not select_html:
-        return None
-    chosen = re.search(
-        r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select_html.group(1)
-    )
-    return next(filter(None, chosen.groups()), "") if chosen else None
 
 
 def point_codes_on_form(page: str) -> list[tuple[str, str]]:

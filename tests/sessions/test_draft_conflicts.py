@@ -9,14 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tests.conftest import PASSWORD
-from tests.sessions.helpers import (
-    complete_values,
-    input_value,
-    make_session,
-    point_dicts,
-    point_row,
-    session_form,
-)
+from tests.factories import complete_values, make_session, point_dicts
+from tests.pages import input_value
+from tests.sessions.helpers import point_row, session_form
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.conflicts import EditConflict

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.sessions.helpers import make_session
+from tests.factories import make_session
 from tracker.auth.models import User
 from tracker.auth.services import update_background
 from tracker.extensions import db

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tests.sessions.helpers import count_sessions, input_value, selected_option
+from tests.pages import input_value, selected_option
+from tests.sessions.helpers import count_sessions
 from tracker.extensions import db
 from tracker.sessions.models import TreatmentSession
 

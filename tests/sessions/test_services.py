@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tests.conftest import count_queries
-from tests.sessions.helpers import make_session, point_dicts
+from tests.factories import make_session, point_dicts
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.points.row_schema import needle_count

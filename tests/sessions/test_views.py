@@ -10,14 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tests.factories import make_session
+from tests.pages import field_error, input_value, selected_option
 from tests.sessions.helpers import (
     complete_session_fields,
     count_sessions,
-    field_error,
-    input_value,
-    make_session,
     point_codes_on_form,
-    selected_option,
     session_form,
 )
 from tracker.extensions import db

@@ -76,4 +76,10 @@ class BackgroundFields:
 
 
 class BackgroundForm(BackgroundFields, FlaskForm):
-    pass
+    def values(self) -> dict:
+        """The background as ``update_background`` takes it."""
+        return {
+            "qualification": self.qualification.data,
+            "practising_since": self.practising_since.data,
+            "training": self.training.data,
+        }

@@ -1,4 +1,5 @@
-"""Accounts and logins: creating users, checking passwords, throttling, ending sessions."""
+"""Accounts and logins: creating users, their background, deactivation, passwords, logins
+with throttling, ending login sessions."""
 
 import hashlib
 import secrets

@@ -97,13 +97,7 @@ def edit_own_background():
     form = BackgroundForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            update_background(
-                current_user,
-                qualification=form.qualification.data,
-                practising_since=form.practising_since.data,
-                training=form.training.data,
-                actor=current_user,
-            )
+            update_background(current_user, **form.values(), actor=current_user)
         except AccountError as error:
             form[error.field or "qualification"].errors.append(str(error))
         else:

@@ -8,6 +8,7 @@ from tracker.auth.forms import BackgroundForm
 from tracker.auth.models import User
 from tracker.auth.services import AccountError, create_user, set_user_active, update_background
 from tracker.clinics.forms import ClinicSettingsForm, StaffForm
+from tracker.clinics.queries import load_staff
 from tracker.clinics.services import ClinicError, update_clinic_settings
 from tracker.extensions import db
 from tracker.permissions import Role, roles_required
@@ -54,17 +55,11 @@ def create_staff():
 @bp.route("/staff/<int:user_id>/background", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_staff_background(user_id: int):
-    user = _load_staff(user_id)
+    user = load_staff(user_id)
     form = BackgroundForm(obj=user)
     if form.validate_on_submit():
         try:
-            update_background(
-                user,
-                qualification=form.qualification.data,
-                practising_since=form.practising_since.data,
-                training=form.training.data,
-                actor=current_user,
-            )
+            update_background(user, **form.values(), actor=current_user)
         except AccountError as error:
             form[error.field or "qualification"].errors.append(str(error))
         else:
@@ -75,20 +70,12 @@ def edit_staff_background(user_id: int):
     ), 422 if form.is_submitted() else 200
 
 
-def _load_staff(user_id: int) -> User:
-    """A user of the admin's own clinic; another clinic's id is a 404 (ids do not leak)."""
-    user = db.session.get(User, user_id)
-    if user is None or user.clinic_id != current_user.clinic_id:
-        abort(404)
-    return user
-
-
 @bp.post("/staff/<int:user_id>/active/<string:state>")
 @roles_required(Role.ADMIN)
 def set_staff_active(user_id: int, state: str):
-    user = db.session.get(User, user_id)
-    if user is None or user.clinic_id != current_user.clinic_id or state not in ("on", "off"):
+    if state not in ("on", "off"):
         abort(404)
+    user = load_staff(user_id)
     try:
         set_user_active(user, state == "on", actor=current_user)
     except AccountError as error:

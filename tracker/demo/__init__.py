@@ -1,1 +1,2 @@
-"""Demo data: two clinics, their staff and about forty varied patients with intakes."""
+"""Demo data: two clinics, their staff and about forty varied patients with intakes and
+treatment sessions."""

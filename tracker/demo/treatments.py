@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from tracker.points import row_schema
 from tracker.points.regions import (
     LOWER_ABDOMEN_REGIONS,
     LUMBOSACRAL_REGIONS,
@@ -110,20 +111,9 @@ def seed_article_course(patient, episode, practitioner, zone: ZoneInfo) -> None:
                     },
                 }
             )
-        visit = _record(
-            patient,
-            episode,
-            practitioner,
-            zone,
-            day,
-            time(10, 0),
-            rows,
-            adjuncts,
-            retention,
-            before,
-            after,
-            number,
-        )
+        visit = _record(patient, episode, practitioner, number=number, rows=rows, adjuncts=adjuncts,
+                        started=datetime.combine(day, time(10, 0), zone), retention=retention,
+                        pain=(before, after))
         visit.subjective = (
             f"Session {number}. Mid-back ache {before}/10 after desk work; sleeping better."
             if number > 1
@@ -217,20 +207,10 @@ def seed_varied_sessions(
             )
         before = max(0, pain)
         after = max(0, before - rng.randint(1, 3))
-        visit = _record(
-            patient,
-            episode,
-            practitioner,
-            zone,
-            day,
-            time(rng.choice((9, 11, 14, 16)), rng.choice((0, 30))),
-            rows,
-            adjuncts,
-            rng.choice((15, 20, 25, 30)),
-            before,
-            after,
-            number,
-        )
+        start = time(rng.choice((9, 11, 14, 16)), rng.choice((0, 30)))
+        visit = _record(patient, episode, practitioner, number=number, rows=rows, adjuncts=adjuncts,
+                        started=datetime.combine(day, start, zone),
+                        retention=rng.choice((15, 20, 25, 30)), pain=(before, after))
         visit.subjective = "Feeling a little better." if number > 1 else episode.chief_complaint
         pain = max(0, before - rng.choice((0, 1, 1, 2)))
         if rng.random() < 0.06:
@@ -251,25 +231,14 @@ def _sign(visit, practitioner) -> None:
     sign_session(visit, actor=practitioner, decisions=decisions)
 
 
-def _record(
-    patient,
-    episode,
-    practitioner,
-    zone,
-    day,
-    start,
-    rows,
-    adjuncts,
-    retention,
-    before,
-    after,
-    number,
-):
-    started = datetime.combine(day, start, zone)
-    needles = sum(2 if row["laterality"] == "bilateral" else 1 for row in rows)
+def _record(patient, episode, practitioner, *, number: int, rows: list[dict],
+            adjuncts: list[dict], started: datetime, retention: int, pain: tuple[int, int]):
+    """A draft session as the practitioner entered it: every needle counted in and out."""
+    needles = row_schema.needle_count(rows)
+    before, after = pain
     values = {
         **NEEDLES,
-        "needle_lot": f"L{day:%y%m}-{number:02d}",
+        "needle_lot": f"L{started:%y%m}-{number:02d}",
         "started_at": started,
         "inserted_at": started + timedelta(minutes=5),
         "removed_at": started + timedelta(minutes=5 + retention),

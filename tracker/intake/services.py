@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from tracker.audit.services import record_event
-from tracker.conflicts import apply_changes, check_version
+from tracker.conflicts import apply_changes, check_version, record_edit
 from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.intake.models import Episode
@@ -48,13 +48,8 @@ def open_episode(patient, *, practitioner, values: dict) -> Episode:
     apply_changes(episode, _normalised(values))
     db.session.add(episode)
     db.session.flush()
-    record_event(
-        "episode.create",
-        actor=practitioner,
-        entity=episode,
-        patient_id=patient.id,
-        details={"red_flags": len(episode.red_flags)},
-    )
+    record_event("episode.create", actor=practitioner, entity=episode, patient_id=patient.id,
+                 details={"red_flags": len(episode.red_flags)})
     return episode
 
 
@@ -80,14 +75,7 @@ def update_episode(
         episode.red_flags_acknowledgement = ""
     if changed:
         episode.updated_by_id = actor.id
-        db.session.flush()
-        record_event(
-            "episode.update",
-            actor=actor,
-            entity=episode,
-            patient_id=episode.patient_id,
-            details={"fields": changed, "version": episode.version},
-        )
+        record_edit("episode.update", episode, changed, actor=actor, patient_id=episode.patient_id)
     return changed
 
 
@@ -98,13 +86,8 @@ def acknowledge_red_flags(episode: Episode, *, note: str, actor) -> None:
     episode.red_flags_acknowledged_at = utcnow()
     episode.red_flags_acknowledged_by_id = actor.id
     episode.red_flags_acknowledgement = note
-    record_event(
-        "episode.red_flags_acknowledge",
-        actor=actor,
-        entity=episode,
-        patient_id=episode.patient_id,
-        details={"red_flags": list(episode.red_flags)},
-    )
+    record_event("episode.red_flags_acknowledge", actor=actor, entity=episode,
+                 patient_id=episode.patient_id, details={"red_flags": list(episode.red_flags)})
 
 
 def close_episode(episode: Episode, *, closed_on: date, reason: str, note: str, actor) -> None:
@@ -115,13 +98,8 @@ def close_episode(episode: Episode, *, closed_on: date, reason: str, note: str, 
         raise IntakeError("An episode cannot close before it opened.")
     episode.status = "closed"
     episode.closed_on, episode.close_reason, episode.close_note = closed_on, reason, note
-    record_event(
-        "episode.close",
-        actor=actor,
-        entity=episode,
-        patient_id=episode.patient_id,
-        details={"reason": reason},
-    )
+    record_event("episode.close", actor=actor, entity=episode, patient_id=episode.patient_id,
+                 details={"reason": reason})
 
 
 def reopen_episode(episode: Episode, *, actor) -> None:

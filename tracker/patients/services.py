@@ -1,4 +1,5 @@
-"""Patient registration, editing, archiving, consent and search."""
+"""Patient registration, editing, archiving, consent, search, and the banners on every page
+of a patient."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,7 +8,7 @@ from sqlalchemy import Select, and_, select
 
 from tracker.audit.services import record_event
 from tracker.clinics.models import Clinic
-from tracker.conflicts import apply_changes, check_version
+from tracker.conflicts import apply_changes, check_version, record_edit
 from tracker.dates import clinic_today
 from tracker.db_types import utcnow
 from tracker.extensions import db
@@ -115,14 +116,7 @@ def update_patient(
     if changed:
         patient.search_text = _search_text(patient)
         patient.updated_by_id = actor.id
-        db.session.flush()
-        record_event(
-            "patient.update",
-            actor=actor,
-            entity=patient,
-            patient_id=patient.id,
-            details={"fields": changed, "version": patient.version},
-        )
+        record_edit("patient.update", patient, changed, actor=actor, patient_id=patient.id)
     return changed
 
 
@@ -168,13 +162,8 @@ def record_consent(
     )
     db.session.add(consent)
     db.session.flush()
-    record_event(
-        "consent.record",
-        actor=actor,
-        entity=consent,
-        patient_id=patient.id,
-        details={"given": given},
-    )
+    record_event("consent.record", actor=actor, entity=consent, patient_id=patient.id,
+                 details={"given": given})
     return consent
 
 

@@ -7,11 +7,6 @@ from tracker.points import regions
 # The region vocabulary lives with the rules that read it (custom rows use it too).
 REGIONS = regions.REGIONS
 
-# How a thorax point's ``max_depth_mm`` was found: the deep end of a textbook needling range,
-# or a measured population average of the skin-to-pleura depth (GB21), which some patients
-# are below.
-DEPTH_HINT_BASES = {"textbook": "textbook needling depth", "population_mean": "population mean"}
-
 MERIDIANS = {
     "LU": "Lung",
     "LI": "Large Intestine",
@@ -56,6 +51,9 @@ class Point(db.Model):
     thorax_depth_caution: Mapped[bool] = mapped_column(Boolean, default=False)
     max_depth_mm: Mapped[int | None] = mapped_column(Integer)
     depth_source: Mapped[str] = mapped_column(Text, default="")
+    # How to read ``max_depth_mm``: the deep end of a textbook needling range ("textbook"), a
+    # measured population average of the skin-to-pleura depth that some patients are below
+    # ("population_mean", GB21), or not needled at all ("no_needling"); data/README.md.
     depth_hint_basis: Mapped[str] = mapped_column(String(16), default="")
     always_warn: Mapped[bool] = mapped_column(Boolean, default=False)
     always_warn_reason: Mapped[str] = mapped_column(Text, default="")

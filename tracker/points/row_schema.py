@@ -5,7 +5,7 @@ Each field has its name (the model attribute and the key in plain dicts), its la
 control, and how its value moves between the three shapes a row takes:
 
 - a plain dict, with the catalog ``point`` as a ``Point`` (what services take, what
-  pre-filling, copying the last session and exports read);
+  pre-filling and copying the last session read);
 - form data (what a WTForms row holds: the point as its typed ``code``, booleans as
   "yes"/"no"/"");
 - model columns (``row_values`` gives the keyword arguments of either model).
@@ -93,21 +93,12 @@ class RowField:
     in_protocol: bool = True  # protocols keep it (needle sizes and timings are per session)
     affects_cautions: bool = False  # the caution preview asks again when it changes
     default: object = None  # its value in a row that does not say
-    export: Callable = _identity  # dict value -> a plain JSON value
     options: dict = field(default_factory=dict)
-
-
-def _point_export(point):
-    return point.code if point is not None else None
-
-
-def _decimal_export(value):
-    return None if value is None else float(value)
 
 
 POINT = RowField(
     "point", "Point", lambda: StringField("Point", validators=[Length(max=20)], filters=[strip]),
-    affects_cautions=True, export=_point_export,
+    affects_cautions=True,
 )
 # Every field of a point row, in the order a row reads.
 POINT_ROW = (
@@ -129,7 +120,7 @@ POINT_ROW = (
              lambda: SelectField("Side", default="", choices=_choices(LATERALITIES)),
              to_form=_none_as_blank, affects_cautions=True),
     RowField("depth", "Depth", lambda: DecimalField("Depth", places=1, validators=[Optional()]),
-             affects_cautions=True, export=_decimal_export),
+             affects_cautions=True),
     RowField("depth_unit", "Unit",
              lambda: SelectField("Unit", choices=DEPTH_UNITS, default="mm"),
              to_form=lambda value: value or "mm", from_form=lambda value: value or "mm",
@@ -141,11 +132,11 @@ POINT_ROW = (
              lambda: DecimalField("Gauge (mm)", places=2, validators=[
                  Optional(), NumberRange(Decimal("0.10"), Decimal("0.50"),
                                          message="Gauge is 0.10 to 0.50 mm.")]),
-             in_protocol=False, export=_decimal_export),
+             in_protocol=False),
     RowField("length_mm", "Length (mm)",
              lambda: DecimalField("Length (mm)", places=1, validators=[
                  Optional(), NumberRange(3, 125, message="Length is 3 to 125 mm.")]),
-             in_protocol=False, export=_decimal_export),
+             in_protocol=False),
     RowField("technique", "Technique",
              lambda: SelectField("Technique", default="", choices=_choices(TECHNIQUES)),
              to_form=_none_as_blank, from_form=_blank_as_none),
@@ -166,8 +157,6 @@ POINT_ROW = (
              in_protocol=False),
 )
 PROTOCOL_ROW = tuple(f for f in POINT_ROW if f.in_protocol)
-FIELD_NAMES = tuple(f.name for f in POINT_ROW)
-PROTOCOL_FIELD_NAMES = tuple(f.name for f in PROTOCOL_ROW)
 # The form's controls: the point is typed as its code.
 FORM_NAME = {"point": "code"}
 CAUTION_CONTROLS = tuple(FORM_NAME.get(f.name, f.name) for f in POINT_ROW if f.affects_cautions)
@@ -221,11 +210,6 @@ def row_from_form(data: dict, point) -> dict:
     if point is not None:
         row["custom_label"], row["region"] = "", ""
     return row
-
-
-def export_row(row: dict, fields=POINT_ROW) -> dict:
-    """A plain row as JSON-ready values (the point by its code)."""
-    return {f.name: f.export(row.get(f.name)) for f in fields}
 
 
 def signature(rows, fields=POINT_ROW) -> list[tuple]:

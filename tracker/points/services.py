@@ -38,7 +38,6 @@ EXPORT_COLUMNS = (
     "depth_hint_basis",
     "always_warn_reason",
 )
-_MERIDIAN_ORDER = list(MERIDIANS)
 
 
 def load_catalog(path: Path = CATALOG_PATH) -> dict:

@@ -1,4 +1,5 @@
-"""Adverse events, and storing the cautions shown for a session and the decisions on them.
+"""Adverse events; asking the caution engine about a session's point rows and techniques,
+and storing the cautions shown for a session and the decisions on them.
 
 Below the sessions package: it reads a session only through what it is given."""
 
@@ -65,13 +66,8 @@ def record_adverse_event(
     )
     db.session.add(event)
     db.session.flush()
-    record_event(
-        "adverse_event.create",
-        actor=actor,
-        entity=event,
-        patient_id=patient.id,
-        details={"code": code, "severity": severity, "session": event.session_id},
-    )
+    record_event("adverse_event.create", actor=actor, entity=event, patient_id=patient.id,
+                 details={"code": code, "severity": severity, "session": event.session_id})
     return event
 
 

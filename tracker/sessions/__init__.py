@@ -1,2 +1,4 @@
-"""Treatment sessions: points with side and needle details, retention, adjuncts, pain before
-and after, SOAP notes, advice, signing and amendments (DOMAIN.md section 3)."""
+"""Treatment sessions (DOMAIN.md section 3): the session form (quick entry, point rows with
+side and needle details, adjunct techniques, live cautions), retention, needle count, pain
+before and after, SOAP notes and advice; drafts, signing, amendments to a signed note,
+adverse events recorded on a session, and the patient's timeline."""

@@ -1,12 +1,13 @@
-"""Recording, editing, signing and amending treatment sessions; the patient's timeline."""
+"""Recording a draft session with the cautions it raises, editing a draft, signing it (what
+stops signing, and the decisions on its cautions) and amending a signed note; the values a
+note reads with its amendments applied."""
 
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 
 from tracker.audit.services import record_event
-from tracker.conflicts import check_version
+from tracker.conflicts import check_version, record_edit
 from tracker.dates import clinic_date
 from tracker.db_types import utcnow
 from tracker.extensions import db
@@ -22,7 +23,6 @@ from tracker.safety.services import (
 )
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
 
-# Session-level fields a form may set on a draft.
 # Fields a session form edits as they are (same name on the form and the model).
 DIRECT_FIELDS = (
     "needle_type", "needle_gauge_mm", "needle_length_mm", "needle_brand", "needle_lot",
@@ -107,13 +107,8 @@ def record_session(
     _store_cautions(visit, episode, points, adjuncts, overrides or {}, practitioner)
     db.session.add(visit)
     db.session.flush()
-    record_event(
-        "session.create",
-        actor=practitioner,
-        entity=visit,
-        patient_id=patient.id,
-        details={"points": len(visit.points), "adjuncts": len(visit.adjuncts)},
-    )
+    record_event("session.create", actor=practitioner, entity=visit, patient_id=patient.id,
+                 details={"points": len(visit.points), "adjuncts": len(visit.adjuncts)})
     return visit
 
 
@@ -156,13 +151,7 @@ def update_draft(
         changed.append("points")
     if before[1] != _adjunct_signature(visit.adjuncts):
         changed.append("adjuncts")
-    record_event(
-        "session.update",
-        actor=actor,
-        entity=visit,
-        patient_id=visit.patient_id,
-        details={"version": visit.version, "fields": changed},
-    )
+    record_edit("session.update", visit, changed, actor=actor, patient_id=visit.patient_id)
 
 
 def signing_problems(visit: TreatmentSession) -> list[str]:
@@ -233,13 +222,9 @@ def sign_session(
     visit.signed_at = utcnow()
     visit.signed_by_id = actor.id
     db.session.flush()
-    record_event(
-        "session.sign",
-        actor=actor,
-        entity=visit,
-        patient_id=visit.patient_id,
-        details={"cautions": {row.key: row.decision for row in visit.cautions if row.decision}},
-    )
+    decided = {row.key: row.decision for row in visit.cautions if row.decision}
+    record_event("session.sign", actor=actor, entity=visit, patient_id=visit.patient_id,
+                 details={"cautions": decided})
 
 
 def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor) -> Amendment:
@@ -268,13 +253,8 @@ def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor) 
                           changes=changes)
     db.session.add(amendment)
     db.session.flush()
-    record_event(
-        "session.amend",
-        actor=actor,
-        entity=visit,
-        patient_id=visit.patient_id,
-        details={"fields": [c["field"] for c in changes], "amendment": amendment.id},
-    )
+    record_event("session.amend", actor=actor, entity=visit, patient_id=visit.patient_id,
+                 details={"fields": [c["field"] for c in changes], "amendment": amendment.id})
     return amendment
 
 
@@ -361,8 +341,6 @@ def _adjunct_rows(rows: list[dict]) -> list[Adjunct]:
 def _jsonable(value):
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
     if isinstance(value, str):
         return value.strip()
     return value

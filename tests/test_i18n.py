@@ -1,0 +1,231 @@
+"""Every string a user reads is marked for translation.
+
+The test extracts every marked string from the code and templates (as `make messages` does),
+compiles a pseudo-locale catalog that wraps each one in ⟦…⟧, renders every page of the app
+under it, and looks for text that is neither wrapped nor data (names, codes, notes typed by
+users, catalog text, numbers and dates). An unmarked string shows up in plain English.
+"""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from sqlalchemy import MetaData, String, Text, select
+
+from tests.conftest import PASSWORD, app_for
+from tests.factories import intake_form_data, patient_with, point, record
+from tracker.audit.services import record_event
+from tracker.extensions import db
+from tracker.sessions.services import amend_session, sign_session
+
+ROOT = Path(__file__).resolve().parents[1]
+PSEUDO = "eo"  # a locale the tracker will never ship: its catalog exists only in this test
+OPEN, CLOSE = "⟦", "⟧"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+# Text that is not a sentence: codes, numbers, dates, identifiers, units, symbols.
+DATA = re.compile(
+    r"\b[A-Z]{1,3}-?\d+\b|\bEX-[A-Z]+\d*\b|\b[A-Z]+-\d{4}\b|\b\d+(?:[.,:/-]\d+)*\b"
+    r"|\b[\w.+-]+@[\w.-]+\b|\b\w+[._]\w+(?:[._]\w+)*\b|\bmm\b|\bcun\b|\bHz\b|\bmA\b"
+)
+SKIPPED_TAGS = {"script", "style", "option", "textarea", "title"}
+# Attributes a user reads (or hears: screen readers read aria-label and title).
+READ_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
+
+
+def pseudo(text: str) -> str:
+    return f"{OPEN}{text}{CLOSE}"
+
+
+@pytest.fixture(scope="module")
+def pseudo_translations(tmp_path_factory) -> str:
+    """A compiled catalog for PSEUDO in which every extracted message is wrapped."""
+    catalog = Catalog(locale=PSEUDO)
+    sources = (
+        (ROOT / "tracker", [("**.py", "python")], {}),
+        (ROOT / "templates", [("**.html", "jinja2")], {"**.html": {}}),
+    )
+    for directory, method_map, options in sources:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            directory, method_map, options, keywords=KEYWORDS
+        ):
+            if isinstance(message, tuple):
+                catalog.add(message, tuple(pseudo(m) for m in message))
+            elif message:
+                catalog.add(message, pseudo(message))
+    folder = tmp_path_factory.mktemp("translations")
+    target = folder / PSEUDO / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    return str(folder)
+
+
+@pytest.fixture
+def pseudo_app(database_url, pseudo_translations):
+    app = app_for(database_url, FORCE_LOCALE=PSEUDO,
+                  BABEL_TRANSLATION_DIRECTORIES=pseudo_translations)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED_TAGS:
+            self._skip += 1
+        for name, value in attrs:
+            if name in READ_ATTRIBUTES and value:
+                self.found.append(value)
+            if tag == "input" and name == "value" and dict(attrs).get("type") in ("submit",
+                                                                                  "button"):
+                self.found.append(value or "")
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED_TAGS and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.found.append(data)
+
+
+def unmarked(page: str, data: list[str]) -> list[str]:
+    """The pieces of a page's text that are neither translated (wrapped) nor data."""
+    parser = _Text()
+    parser.feed(page)
+    problems = []
+    for text in parser.found:
+        rest = re.sub(f"{OPEN}[^{CLOSE}]*{CLOSE}", " ", text)
+        for value in data:
+            if value in rest:
+                rest = rest.replace(value, " ")
+        rest = DATA.sub(" ", rest)
+        if re.search(r"[A-Za-z]{2,}", rest):
+            problems.append(" ".join(text.split()))
+    return problems
+
+
+def stored_text(app) -> list[str]:
+    """Every string stored in the database (names, notes, catalog text ...), longest first:
+    data, not interface."""
+    values = set()
+    with app.app_context():
+        meta = MetaData()
+        meta.reflect(db.engine)
+        for table in meta.tables.values():
+            columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+            if not columns:
+                continue
+            for row in db.session.execute(select(*columns)):
+                values.update(v for v in row if isinstance(v, str) and v.strip())
+    return sorted(values, key=len, reverse=True)
+
+
+def fill_the_clinic(app, factory, world) -> dict:
+    """Every kind of record a page can show, in clinic "a"."""
+    side = patient_with(factory, world["a"], pregnant=True, pregnancy_weeks=10,
+                        red_flags=["fever"], skin_lesions=True, skin_lesions_site="scapula")
+    with app.app_context():
+        signed = record(side, [point("BL23", "bilateral"), point("GB21", "left", depth=30)],
+                        needles_inserted=3, needles_removed=3)
+        practitioner = db.session.merge(side["practitioner"])
+        sign_session(signed, actor=practitioner, decisions={
+            row.id: ("acknowledged", "") for row in signed.cautions if row.needs_decision})
+        amend_session(signed, reason="Typo", values={"subjective": "Better"},
+                      actor=practitioner)
+        draft = record(side, [point("LI4", "left")])
+        record_event("patient.list", actor=practitioner, details={"results": 1})
+        db.session.commit()
+        return {**side, "session_id": draft.id, "signed_id": signed.id}
+
+
+def page_urls(app, values: dict) -> list[str]:
+    """Every GET page of the URL map that the values can fill."""
+    adapter = app.url_map.bind("localhost")
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in ("static", "main.healthz"):
+            continue
+        if all(values.get(argument) is not None for argument in rule.arguments):
+            urls.append(adapter.build(rule.endpoint,
+                                      {a: values[a] for a in rule.arguments}))
+    return urls
+
+
+def refusals(filled: dict) -> list[tuple[str, dict]]:
+    """Posts that come back refused, so the messages next to fields are rendered too."""
+    patient, episode = filled["patient"].id, filled["episode"].id
+    return [
+        (f"/patients/{patient}/sessions/new", {"action": "save", "episode_id": str(episode),
+                                               "points-0-code": "XX9",
+                                               "points-1-custom_label": "sore",
+                                               "points-1-laterality": "left",
+                                               "quick_entry": "GV20 L, Ashi: x"}),
+        (f"/patients/{patient}/sessions/{filled['session_id']}/sign", {}),
+        (f"/patients/{patient}/episodes/new", {"pregnant": "y"}),
+        ("/patients/new", {"family_name": ""}),
+        (f"/patients/{patient}/adverse-events/new", {"code": ""}),
+        ("/protocols/new", {"name": "", "points": "LI4"}),
+        ("/clinic/staff/new", {"email": "not an email"}),
+        ("/account/password", {"current_password": "x"}),
+        ("/safety/report?start=2026-11-20&end=2026-11-01", None),
+    ]
+
+
+def test_every_page_is_marked_for_translation(pseudo_app, factory, clinic_world):
+    filled = fill_the_clinic(pseudo_app, factory, clinic_world)
+    client = pseudo_app.test_client()
+    data = stored_text(pseudo_app)
+    problems = {}
+
+    def check(label, response):
+        found = unmarked(response.get_data(as_text=True), data)
+        if response.mimetype == "text/html" and response.status_code != 302 and found:
+            problems[label] = found
+
+    check("login page", client.get("/login"))
+    check("refused login", client.post("/login", data={"email": "a@a.test", "password": "x"}))
+    client.post("/login", data={"email": "admin@a.test", "password": PASSWORD})
+    values = {"patient_id": filled["patient"].id, "episode_id": filled["episode"].id,
+              "session_id": filled["session_id"], "user_id": filled["practitioner"].id,
+              "code": "GB21"}
+    urls = page_urls(pseudo_app, values) + [
+        f"/patients/{filled['patient'].id}/sessions/{filled['signed_id']}",
+        f"/patients/{filled['patient'].id}/sessions/{filled['signed_id']}/amend",
+        "/patients/987654",  # the 404 page
+    ]
+    for url in urls:
+        check(url, client.get(url))
+    for url, form in refusals(filled):
+        check(f"refused {url}", client.get(url) if form is None else client.post(url, data=form))
+    client.post("/logout")
+    client.post("/login", data={"email": "reception@a.test", "password": PASSWORD})
+    check("403 page", client.get("/protocols/"))
+    report = "\n".join(f"{url}: {found}" for url, found in problems.items())
+    assert problems == {}, f"unmarked strings (mark them with _() or _l()):\n{report}"
+
+
+def test_the_walk_finds_an_unmarked_string():
+    # The checker itself: a plain English sentence is found, wrapped text and data are not.
+    page = ("<p>⟦Save draft⟧</p><p>LI4 2026-11-20 10:30</p><p>Yamada</p>"
+            "<p>Nothing here yet</p><input type='submit' value='⟦Sign⟧'>")
+    assert unmarked(page, ["Yamada"]) == ["Nothing here yet"]
+
+
+def test_forms_post_under_the_pseudo_locale_still_work(pseudo_app, clinic_world):
+    # Marking must not break what is sent back: the intake form posts and is stored.
+    client = pseudo_app.test_client()
+    client.post("/login", data={"email": "practitioner@a.test", "password": PASSWORD})
+    patient = clinic_world["a"]["patient"]
+    response = client.post(f"/patients/{patient.id}/episodes/new", data=intake_form_data())
+    assert response.status_code == 302
