@@ -12,11 +12,13 @@ Either way the point catalog is loaded once, as ``make run`` loads it.
 
 import os
 import shutil
+import uuid
 from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from tests.factories import Factory
 from tracker import create_app
@@ -85,6 +87,30 @@ def truncate_all(url: str) -> None:
         # TRUNCATE does not fire the row-level append-only trigger on audit_events.
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture
+def throwaway_postgres():
+    """A brand-new, empty PostgreSQL database next to TEST_DATABASE_URL, dropped afterwards."""
+    admin_url = normalise_database_url(TEST_DATABASE_URL)
+    name = f"tracker_migrations_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, request):
+    """An empty database on the backend under test (SQLite file, or a throw-away PG one)."""
+    if TEST_DATABASE_URL:
+        return request.getfixturevalue("throwaway_postgres")
+    return f"sqlite:///{tmp_path / 'empty.sqlite'}"
 
 
 @pytest.fixture

@@ -1,19 +1,16 @@
 """The schema comes from the migrations only, and the database enforces what it promises."""
 
-import uuid
 from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, event, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from tests.conftest import TEST_DATABASE_URL, app_for
+from tests.conftest import app_for
 from tracker.audit.models import AuditEvent
-from tracker.config import normalise_database_url
 from tracker.extensions import db
 from tracker.patients.models import Consent
 
@@ -48,30 +45,6 @@ def migrate_and_compare(url: str) -> tuple[set, list]:
             return tables, schema_differences(app)
         finally:
             db.engine.dispose()
-
-
-@pytest.fixture
-def throwaway_postgres():
-    """A brand-new, empty PostgreSQL database next to TEST_DATABASE_URL, dropped afterwards."""
-    admin_url = normalise_database_url(TEST_DATABASE_URL)
-    name = f"tracker_migrations_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def empty_database_url(tmp_path, request):
-    """An empty database on the backend under test (SQLite file, or a throw-away PG one)."""
-    if TEST_DATABASE_URL:
-        return request.getfixturevalue("throwaway_postgres")
-    return f"sqlite:///{tmp_path / 'empty.sqlite'}"
 
 
 @pytest.fixture

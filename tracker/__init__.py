@@ -18,14 +18,25 @@ def create_app(test_config=None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     load_config(app, test_config)
+    register_proxies(app)
     Path(app.instance_path).mkdir(exist_ok=True)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     register_shellcontext(app)
     register_request_hooks(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Read the client's address through the configured number of trusted proxies."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_extensions(app: Flask) -> None:
@@ -46,6 +57,12 @@ def register_extensions(app: Flask) -> None:
     configure_login(login_manager)
     with app.app_context():
         configure_engine(db.engine)
+
+
+def register_url_converters(app: Flask) -> None:
+    from tracker import converters
+
+    converters.register(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -101,8 +118,11 @@ def register_shellcontext(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from tracker import filters
     from tracker.audit.services import audit_patient_page_view
+    from tracker.request_guards import refuse_unstorable_input
     from tracker.security import apply_security_headers
     from tracker.transactions import commit_request
+
+    app.before_request(refuse_unstorable_input)
 
     # after_request hooks run last-registered first: the commit goes first so it runs last,
     # after the audit hook has added its row.

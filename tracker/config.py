@@ -41,6 +41,11 @@ class Config:
     LOGIN_MAX_FAILURES = 10
     LOGIN_FAILURE_WINDOW_MINUTES = 15
 
+    # Reverse proxies in front of the app that set X-Forwarded-For (docs/operations.md). With
+    # 0, the header is ignored (anyone could forge it); with 1, the address the nearest proxy
+    # saw is the client's, so per-address login throttling counts real clients.
+    TRUSTED_PROXIES = 0
+
     PATIENTS_PER_PAGE = 25
     DEFAULT_TIMEZONE = "Asia/Tokyo"
 
@@ -74,7 +79,8 @@ def load_config(app, test_config=None):
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV"] in ("development", "testing"):
-            app.config["SECRET_KEY"] = "dev-only-not-secret"
+            # Development and tests only: production refuses to start without a real key.
+            app.config["SECRET_KEY"] = "dev-only-not-secret"  # nosec B105
         else:
             raise RuntimeError(
                 "SECRET_KEY is not set. Put SECRET_KEY = '<random string>' in instance/config.py "

@@ -1,6 +1,7 @@
 """The fixed parts of the demo: accounts, names and the article's patient."""
 
-DEMO_PASSWORD = "demo-password"
+# The published demo login (README); seed-demo refuses a database holding real data.
+DEMO_PASSWORD = "demo-password"  # nosec B105
 DEMO_CLINIC = "Fuji Wellness (demo)"
 OTHER_CLINIC = "Other Clinic (demo)"
 

@@ -74,7 +74,8 @@ def seed_demo(today: date | None = None) -> int:
     }
     practitioner = users["practitioner@demo.test"]
     reception = users["reception@demo.test"]
-    rng = random.Random(20261125)
+    # Repeatable demo data, nothing secret (bandit B311).
+    rng = random.Random(20261125)  # nosec B311
 
     article = _patient(
         clinics[data.DEMO_CLINIC], reception, data.ARTICLE_PATIENT, date_of_birth=date(1987, 4, 12)
