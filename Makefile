@@ -14,6 +14,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/pybabel --quiet compile -d tracker/translations
 	touch $@
 
 # Local settings for `make run`: a random SECRET_KEY, and cookies allowed over plain HTTP
@@ -43,12 +44,13 @@ lint: install
 # Every marked string into the template catalog, then into each shipped language's catalog
 # (English is the source language; tracker/translations/<lang>/LC_MESSAGES/messages.po).
 messages: install
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --no-location \
-	  --sort-output -o tracker/translations/messages.pot .
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+	  --sort-output --ignore-dirs='.* __pycache__ .venv node_modules' \
+	  -o tracker/translations/messages.pot .
 	@for po in tracker/translations/*/LC_MESSAGES/messages.po; do \
-	  [ -e "$$po" ] && $(BIN)/pybabel update --quiet -i tracker/translations/messages.pot \
+	  [ -e "$$po" ] && $(BIN)/pybabel --quiet update -i tracker/translations/messages.pot \
 	    -d tracker/translations --no-fuzzy-matching; break; done
-	$(BIN)/pybabel compile --quiet -d tracker/translations || true
+	$(BIN)/pybabel --quiet compile -d tracker/translations || true
 
 vendor:
 	./bin/vendor.sh

@@ -6,6 +6,7 @@ under it, and looks for text that is neither wrapped nor data (names, codes, not
 users, catalog text, numbers and dates). An unmarked string shows up in plain English.
 """
 
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
-from sqlalchemy import MetaData, String, Text, select
+from sqlalchemy import JSON, MetaData, String, Text, select
 
 from tests.conftest import PASSWORD, app_for
 from tests.factories import intake_form_data, patient_with, point, record
@@ -31,7 +32,10 @@ DATA = re.compile(
     r"\b[A-Z]{1,3}-?\d+\b|\bEX-[A-Z]+\d*\b|\b[A-Z]+-\d{4}\b|\b\d+(?:[.,:/-]\d+)*\b"
     r"|\b[\w.+-]+@[\w.-]+\b|\b\w+[._]\w+(?:[._]\w+)*\b|\bmm\b|\bcun\b|\bHz\b|\bmA\b"
 )
-SKIPPED_TAGS = {"script", "style", "option", "textarea", "title"}
+# Not language: scripts, the values of controls, and <code> (shorthand notation, identifiers).
+SKIPPED_TAGS = {"script", "style", "option", "textarea", "title", "code"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+             "source", "track", "wbr"}
 # Attributes a user reads (or hears: screen readers read aria-label and title).
 READ_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
 
@@ -50,7 +54,9 @@ def pseudo_translations(tmp_path_factory) -> str:
     )
     for directory, method_map, options in sources:
         for _file, _line, message, _comments, _context in extract_from_dir(
-            directory, method_map, options, keywords=KEYWORDS
+            directory, method_map, options, keywords=KEYWORDS,
+            # Babel skips folders starting with "_" by default: templates/_macros counts.
+            directory_filter=lambda path: not os.path.basename(path).startswith("."),
         ):
             if isinstance(message, tuple):
                 catalog.add(message, tuple(pseudo(m) for m in message))
@@ -75,27 +81,36 @@ def pseudo_app(database_url, pseudo_translations):
 
 
 class _Text(HTMLParser):
+    """The text a user reads; elements marked translate="no" (identifiers such as audit action
+    codes) are not language and are left out, as translation tools leave them."""
+
     def __init__(self):
         super().__init__()
         self.found: list[str] = []
-        self._skip = 0
+        self._skipping: list[str] = []  # the tags of the skipped elements we are inside
 
     def handle_starttag(self, tag, attrs):
-        if tag in SKIPPED_TAGS:
-            self._skip += 1
-        for name, value in attrs:
-            if name in READ_ATTRIBUTES and value:
-                self.found.append(value)
-            if tag == "input" and name == "value" and dict(attrs).get("type") in ("submit",
-                                                                                  "button"):
-                self.found.append(value or "")
+        values = dict(attrs)
+        if self._skipping:
+            if tag == self._skipping[0] and tag not in VOID_TAGS:
+                self._skipping.append(tag)  # the same tag nested inside a skipped element
+            return
+        if tag in SKIPPED_TAGS or values.get("translate") == "no":
+            if tag not in VOID_TAGS:
+                self._skipping.append(tag)
+            return
+        for name in READ_ATTRIBUTES:
+            if values.get(name):
+                self.found.append(values[name])
+        if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
+            self.found.append(values["value"])
 
     def handle_endtag(self, tag):
-        if tag in SKIPPED_TAGS and self._skip:
-            self._skip -= 1
+        if self._skipping and tag == self._skipping[-1]:
+            self._skipping.pop()
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
+        if not self._skipping and data.strip():
             self.found.append(data)
 
 
@@ -105,7 +120,12 @@ def unmarked(page: str, data: list[str]) -> list[str]:
     parser.feed(page)
     problems = []
     for text in parser.found:
-        rest = re.sub(f"{OPEN}[^{CLOSE}]*{CLOSE}", " ", text)
+        rest = text
+        while True:  # innermost first: a translated message may hold another one
+            inner = re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", rest)
+            if inner == rest:
+                break
+            rest = inner
         for value in data:
             if value in rest:
                 rest = rest.replace(value, " ")
@@ -115,19 +135,40 @@ def unmarked(page: str, data: list[str]) -> list[str]:
     return problems
 
 
+def wtforms_messages() -> set[str]:
+    """WTForms' own messages ("This field is required."): WTForms translates them from its
+    own catalogs, so they are not ours to mark."""
+    import wtforms
+
+    template = Path(wtforms.__file__).parent / "locale" / "wtforms.pot"
+    return set(re.findall(r'^msgid "(.+)"$', template.read_text(), re.M))
+
+
+def _strings(value) -> set[str]:
+    """The strings inside a stored value (JSON lists and objects included)."""
+    if isinstance(value, str):
+        return {value} if value.strip() else set()
+    if isinstance(value, dict):
+        return {s for item in value.items() for part in item for s in _strings(part)}
+    if isinstance(value, list | tuple):
+        return {s for part in value for s in _strings(part)}
+    return set()
+
+
 def stored_text(app) -> list[str]:
     """Every string stored in the database (names, notes, catalog text ...), longest first:
-    data, not interface."""
-    values = set()
+    data, not interface; and WTForms' own messages."""
+    values = set(wtforms_messages())
     with app.app_context():
         meta = MetaData()
         meta.reflect(db.engine)
         for table in meta.tables.values():
-            columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+            columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
             if not columns:
                 continue
             for row in db.session.execute(select(*columns)):
-                values.update(v for v in row if isinstance(v, str) and v.strip())
+                for value in row:
+                    values.update(_strings(value))
     return sorted(values, key=len, reverse=True)
 
 

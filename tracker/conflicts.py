@@ -17,6 +17,7 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.services import record_event
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import _
 
 
 @dataclass
@@ -50,7 +51,7 @@ def check_version(record, expected_version: int | None, submitted: dict) -> None
     ).all()
     changes = [
         ChangeBy(
-            user_name=name or "unknown",
+            user_name=name or _("unknown"),
             at=event.occurred_at,
             fields=event.details.get("fields", []),
         )

@@ -4,18 +4,26 @@ import uuid
 
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db
+from tracker.i18n import _
 
 
 def register_error_pages(app) -> None:
     @app.errorhandler(400)
     def bad_request(error):
-        return render_template("errors/400.html", message=getattr(error, "description", "")), 400
+        # Werkzeug's own description is English only: the template's sentence replaces it.
+        message = getattr(error, "description", "")
+        if isinstance(error, HTTPException) and message == type(error).description:
+            message = ""
+        return render_template("errors/400.html", message=message), 400
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
-        message = "The form expired or was sent from another page. Go back, reload and try again."
+        message = _(
+            "The form expired or was sent from another page. Go back, reload and try again."
+        )
         return render_template("errors/400.html", message=message), 400
 
     @app.errorhandler(403)
@@ -32,7 +40,7 @@ def register_error_pages(app) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        return render_template("errors/400.html", message="What was sent is too large."), 413
+        return render_template("errors/400.html", message=_("What was sent is too large.")), 413
 
     @app.errorhandler(500)
     def server_error(error):

@@ -11,6 +11,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.dates import clinic_today
+from tracker.i18n import _, _l
 
 
 def as_select_choices(choices):
@@ -50,7 +51,7 @@ class MultiCheckboxField(_ChoiceObjects, wtforms.SelectMultipleField):
         allowed = {choice.value for choice in self.choices}
         unknown = [value for value in self.data or [] if value not in allowed]
         if unknown:
-            raise ValidationError("Choose only from the listed options.")
+            raise ValidationError(_("Choose only from the listed options."))
 
 
 class ScoreField(RadioField):
@@ -66,7 +67,7 @@ class ScoreField(RadioField):
 
     @property
     def range_message(self) -> str:
-        return f"Choose a whole number from {self.low} to {self.high}."
+        return _("Choose a whole number from %(low)d to %(high)d.", low=self.low, high=self.high)
 
     def process_formdata(self, valuelist):
         if not valuelist or valuelist[0] == "":
@@ -91,7 +92,7 @@ def strip(value):
 def not_in_future(form, field):
     """The date is not after the clinic's today (a Tokyo clinic's today, not the server's)."""
     if field.data and field.data > clinic_today():
-        raise ValidationError("This date is in the future.")
+        raise ValidationError(_("This date is in the future."))
 
 
 def submitted_version(field) -> int | None:
@@ -107,8 +108,8 @@ class EmailAddress:
     """Email syntax check (no DNS lookup: clinics run on closed networks). Unlike WTForms'
     Email validator it accepts the reserved test domains, which the demo accounts use."""
 
-    def __init__(self, message: str = "Enter a valid email address."):
-        self.message = message
+    def __init__(self, message: str | None = None):
+        self.message = message or _l("Enter a valid email address.")
 
     def __call__(self, form, field):
         from email_validator import EmailNotValidError, validate_email
@@ -118,7 +119,7 @@ class EmailAddress:
         try:
             validate_email(field.data, check_deliverability=False, test_environment=True)
         except EmailNotValidError:
-            raise ValidationError(self.message) from None
+            raise ValidationError(str(self.message)) from None
 
 
 def error_list(form) -> list[tuple[str, str, str]]:
@@ -137,8 +138,8 @@ def error_list(form) -> list[tuple[str, str, str]]:
                 found.extend((field.id, f"{prefix}{field.label.text}", message)
                              for message in field.errors)
             elif field.errors:  # a stale page or a tampered post: no field to link to
-                found.extend(("", "This form", message) for message in field.errors)
+                found.extend(("", _("This form"), message) for message in field.errors)
 
     walk(form, "")
-    found.extend(("", "This form", message) for message in getattr(form, "form_errors", []))
+    found.extend(("", _("This form"), message) for message in getattr(form, "form_errors", []))
     return found

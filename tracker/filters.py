@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from tracker.dates import clinic_today, clinic_zone
 from tracker.fields import error_list
-from tracker.i18n import format_datetime, format_decimal
+from tracker.i18n import _, format_datetime, format_decimal, ngettext
 from tracker.intake import vocab
 from tracker.patients.models import LANGUAGES, SEXES
 from tracker.safety import vocab as safety_vocab
@@ -36,8 +36,8 @@ def label(code, vocabulary) -> str:
     """Label for a stored vocabulary code (lists are joined with commas)."""
     mapping = dict(vocabulary)
     if isinstance(code, (list, tuple)):
-        return ", ".join(mapping.get(c, c) for c in code)
-    return mapping.get(code, code) if code else ""
+        return ", ".join(str(mapping.get(c, c)) for c in code)
+    return str(mapping.get(code, code)) if code else ""
 
 
 def positions(values: dict, vocabulary) -> str:
@@ -48,24 +48,26 @@ def positions(values: dict, vocabulary) -> str:
 
 def hours(value) -> str:
     number = float(value)
-    return f"{number:g} hours"
+    return _("%(hours)s hours", hours=format(number, "g"))
 
 
 def course_plan(episode) -> str:
     parts = []
     if episode.planned_sessions:
-        parts.append(f"{episode.planned_sessions} sessions")
+        parts.append(ngettext("%(num)d session", "%(num)d sessions", episode.planned_sessions))
     if episode.planned_interval_days:
-        parts.append(f"every {episode.planned_interval_days} days")
+        parts.append(
+            ngettext("every %(num)d day", "every %(num)d days", episode.planned_interval_days)
+        )
     return ", ".join(parts)
 
 
 def conflict_value(value) -> str:
     """A stored value as the conflict note shows it."""
     if value in (None, "", [], {}):
-        return "(empty)"
+        return _("(empty)")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):

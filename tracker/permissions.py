@@ -9,6 +9,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from tracker.i18n import _l
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -17,9 +19,11 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"admin": "Clinic admin", "practitioner": "Practitioner", "reception": "Reception"}[
-            self.value
-        ]
+        return {
+            "admin": _l("Clinic admin"),
+            "practitioner": _l("Practitioner"),
+            "reception": _l("Reception"),
+        }[self.value]
 
 
 # Reception registers patients, demographics and consent, and never reads clinical notes.

@@ -9,35 +9,44 @@ from tracker.auth.services import (
     practice_year_message,
     practice_year_problem,
 )
+from tracker.i18n import _, _l, ngettext
 
 MAX_PASSWORD = 128
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
 
 
 def password_strength(form, field):
     """At least PASSWORD_MIN_LENGTH characters; no composition rules (ASVS 2.1.9)."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(field.data or "") < minimum:
-        raise ValidationError(f"Use at least {minimum} characters.")
+        raise ValidationError(
+            ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", minimum)
+        )
     if len(set(field.data)) < 4:
-        raise ValidationError("This password is too easy to guess.")
+        raise ValidationError(_("This password is too easy to guess."))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD), password_strength],
-        description="At least 12 characters. A phrase of several words is easy to type "
-        "and hard to guess.",
+        description=_l(
+            "At least 12 characters. A phrase of several words is easy to type and hard to guess."
+        ),
     )
     confirm_password = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+        _l("Repeat new password"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two passwords differ.")),
+        ],
     )
 
 
@@ -59,19 +68,22 @@ class BackgroundFields:
     """STRICTA item 5, the practitioner's background: mixed into the staff forms."""
 
     qualification = StringField(
-        "Qualification",
+        _l("Qualification"),
         validators=[Length(max=QUALIFICATION_MAX)],
-        description="As it should read on the note, e.g. Licensed acupuncturist (Japan).",
+        description=_l("As it should read on the note, e.g. Licensed acupuncturist (Japan)."),
     )
     practising_since = PracticeYearField(
-        "In practice since (year)",
-        description=f"The year practice began ({EARLIEST_PRACTICE_YEAR} or later); each note "
-        "states the years in practice at its own date.",
+        _l("In practice since (year)"),
+        description=_l(
+            "The year practice began (%(year)d or later); each note states the years in practice "
+            "at its own date.",
+            year=EARLIEST_PRACTICE_YEAR,
+        ),
     )
     training = TextAreaField(
-        "Training",
+        _l("Training"),
         validators=[Length(max=2000)],
-        description="Courses relevant to this care, e.g. JSAM electroacupuncture course 2019.",
+        description=_l("Courses relevant to this care, e.g. JSAM electroacupuncture course 2019."),
     )
 
 

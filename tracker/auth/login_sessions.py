@@ -12,6 +12,7 @@ from flask import current_app, flash, g, redirect, request, url_for
 
 from tracker.auth.services import end_login_session, find_login_session
 from tracker.db_types import utcnow
+from tracker.i18n import _, ngettext
 
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
 
@@ -19,6 +20,7 @@ LAST_SEEN_GRANULARITY = timedelta(seconds=60)
 def configure_login(login_manager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
+    login_manager.localize_callback = _  # the message is marked in _unauthorized
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user_from_token)
     login_manager.unauthorized_handler(_unauthorized)
@@ -52,11 +54,18 @@ def _unauthorized():
     reason = g.get("session_end_reason")
     if reason == "idle_timeout":
         minutes = current_app.config["IDLE_TIMEOUT_MINUTES"]
-        flash(f"You were logged out after {minutes} minutes without activity.", "info")
+        flash(
+            ngettext(
+                "You were logged out after %(num)d minute without activity.",
+                "You were logged out after %(num)d minutes without activity.",
+                minutes,
+            ),
+            "info",
+        )
     elif reason:
-        flash("Your session has ended. Please log in again.", "info")
+        flash(_("Your session has ended. Please log in again."), "info")
     else:
-        flash("Please log in to continue.", "info")
+        flash(_("Please log in to continue."), "info")
     if request.method == "GET":
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return redirect(url_for("auth.login"))

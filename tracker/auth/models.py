@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db_types import UTCDateTime, utcnow
 from tracker.extensions import db
+from tracker.i18n import _, ngettext
 from tracker.permissions import CLINICAL_ROLES, Role
 
 
@@ -80,7 +81,11 @@ class User(UserMixin, db.Model):
         line = ", ".join(part for part in (qualification, years) if part)
         training = " ".join((self.training or "").split())  # one line, whatever was typed
         if training:
-            line = f"{line}; training: {training}" if line else f"Training: {training}"
+            line = (
+                _("%(background)s; training: %(training)s", background=line, training=training)
+                if line
+                else _("Training: %(training)s", training=training)
+            )
         return line
 
 
@@ -88,8 +93,8 @@ def _years_phrase(years: int | None) -> str:
     if years is None:
         return ""
     if years == 0:
-        return "less than 1 year in practice"
-    return f"{years} year{'s' if years != 1 else ''} in practice"
+        return _("less than 1 year in practice")
+    return ngettext("%(num)d year in practice", "%(num)d years in practice", years)
 
 
 class LoginSession(db.Model):

@@ -19,6 +19,7 @@ from tracker.auth.passwords import (
 )
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.permissions import Role
 
 EARLIEST_PRACTICE_YEAR = 1940
@@ -66,9 +67,11 @@ def create_user(
     """
     email = normalise_email(email)
     if role not in {r.value for r in Role}:
-        raise AccountError(f"Unknown role {role!r}; choose admin, practitioner or reception.")
+        raise AccountError(
+            _("Unknown role %(role)r; choose admin, practitioner or reception.", role=role)
+        )
     if find_user_by_email(email) is not None:
-        raise AccountError("An account with this email already exists.", field="email")
+        raise AccountError(_("An account with this email already exists."), field="email")
     background = _checked_background(qualification, practising_since, training)
     user = User(
         clinic=clinic,
@@ -89,7 +92,11 @@ def create_user(
 
 def practice_year_message(today: date | None = None) -> str:
     this_year = (today or date.today()).year
-    return f"Enter the year practice began, from {EARLIEST_PRACTICE_YEAR} to {this_year}."
+    return _(
+        "Enter the year practice began, from %(earliest)d to %(latest)d.",
+        earliest=EARLIEST_PRACTICE_YEAR,
+        latest=this_year,
+    )
 
 
 def practice_year_problem(year: int | None, *, today: date | None = None) -> str | None:
@@ -109,7 +116,7 @@ def update_background(
     :raises AccountError: the actor may not edit this user, or a value is invalid.
     """
     if actor.id != user.id and not (actor.is_admin and actor.clinic_id == user.clinic_id):
-        raise AccountError("Only the person or a clinic admin may change this background.")
+        raise AccountError(_("Only the person or a clinic admin may change this background."))
     background = _checked_background(qualification, practising_since, training)
     changed = [field for field, value in background.items() if getattr(user, field) != value]
     for field in changed:
@@ -123,7 +130,8 @@ def _checked_background(qualification: str, practising_since: int | None, traini
     qualification = " ".join((qualification or "").split())
     if len(qualification) > QUALIFICATION_MAX:
         raise AccountError(
-            f"Keep the qualification to {QUALIFICATION_MAX} characters.", field="qualification"
+            _("Keep the qualification to %(num)d characters.", num=QUALIFICATION_MAX),
+            field="qualification",
         )
     if problem := practice_year_problem(practising_since):
         raise AccountError(problem, field="practising_since")
@@ -137,9 +145,9 @@ def _checked_background(qualification: str, practising_since: int | None, traini
 def set_user_active(user: User, active: bool, *, actor: User) -> None:
     """Deactivate (ending every session) or reactivate a staff account."""
     if user.id == actor.id and not active:
-        raise AccountError("You cannot deactivate your own account.")
+        raise AccountError(_("You cannot deactivate your own account."))
     if not active and user.is_admin and _active_admin_count(user.clinic_id) <= 1:
-        raise AccountError("The clinic must keep at least one active admin.")
+        raise AccountError(_("The clinic must keep at least one active admin."))
     user.active = active
     if not active:
         revoke_sessions(user, reason="deactivated")
@@ -158,10 +166,10 @@ def change_password(
     :raises AccountError: the current password is wrong or the new one is the same.
     """
     if not verify_password(user.password_hash, current_password):
-        raise AccountError("The current password is not correct.", field="current_password")
+        raise AccountError(_("The current password is not correct."), field="current_password")
     if current_password == new_password:
         raise AccountError(
-            "Choose a password different from the current one.", field="new_password"
+            _("Choose a password different from the current one."), field="new_password"
         )
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()

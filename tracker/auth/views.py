@@ -22,6 +22,7 @@ from tracker.auth.services import (
     end_login_session,
     update_background,
 )
+from tracker.i18n import _
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.redirects import safe_next_url
 from tracker.transactions import keep_refused_work
@@ -48,11 +49,11 @@ def login():
     keep_refused_work()
     if result.throttled:
         form.password.errors.append(
-            "Too many failed attempts. Wait a few minutes before trying again."
+            _("Too many failed attempts. Wait a few minutes before trying again.")
         )
         return render_template("auth/login.html", form=form), 429
     if result.user is None:
-        form.password.errors.append("Email or password is not correct.")
+        form.password.errors.append(_("Email or password is not correct."))
         return render_template("auth/login.html", form=form), 401
     session.clear()  # a fresh session on login: nothing from before survives
     result.user.signed_in_with(result.token)
@@ -66,7 +67,7 @@ def logout():
     end_login_session(current_user.login_session, reason="logout")
     logout_user()
     session.clear()
-    flash("You have logged out.", "success")
+    flash(_("You have logged out."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -85,7 +86,9 @@ def change_own_password():
         except AccountError as error:
             form[error.field].errors.append(str(error))
         else:
-            flash("Your password has been changed. Other devices have been logged out.", "success")
+            flash(
+                _("Your password has been changed. Other devices have been logged out."), "success"
+            )
             return redirect(url_for("patients.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), status
@@ -101,7 +104,7 @@ def edit_own_background():
         except AccountError as error:
             form[error.field or "qualification"].errors.append(str(error))
         else:
-            flash("Your background has been saved.", "success")
+            flash(_("Your background has been saved."), "success")
             return redirect(url_for("auth.edit_own_background"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/background.html", form=form), status

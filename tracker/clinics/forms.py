@@ -6,37 +6,38 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from tracker.auth.forms import MAX_PASSWORD, BackgroundFields, password_strength
 from tracker.fields import EmailAddress, SelectField
+from tracker.i18n import _, _l
 from tracker.permissions import Role
 
 
 class StaffForm(BackgroundFields, FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[(r.value, r.label) for r in Role])
     password = PasswordField(
-        "Initial password",
+        _l("Initial password"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD), password_strength],
-        description="Give it to the person in private; they can change it under Account.",
+        description=_l("Give it to the person in private; they can change it under Account."),
     )
 
 
 class ClinicSettingsForm(FlaskForm):
-    name = StringField("Clinic name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Clinic name"), validators=[DataRequired(), Length(max=120)])
     timezone = StringField(
-        "Time zone",
+        _l("Time zone"),
         validators=[DataRequired(), Length(max=64)],
-        description="IANA name, for example Asia/Tokyo.",
+        description=_l("IANA name, for example Asia/Tokyo."),
     )
     chart_prefix = StringField(
-        "Chart number prefix",
+        _l("Chart number prefix"),
         validators=[
             DataRequired(),
             Length(max=12),
-            Regexp(r"^[A-Z0-9]+$", message="Use capital letters and digits only."),
+            Regexp(r"^[A-Z0-9]+$", message=_l("Use capital letters and digits only.")),
         ],
-        description="New patients get chart numbers like PREFIX-0001.",
+        description=_l("New patients get chart numbers like PREFIX-0001."),
     )
 
     def validate_timezone(self, field):
         if field.data not in available_timezones():
-            raise ValidationError("Not a known time zone; try Asia/Tokyo or Europe/London.")
+            raise ValidationError(_("Not a known time zone; try Asia/Tokyo or Europe/London."))

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from tracker.audit.services import record_event
 from tracker.clinics.models import Clinic
 from tracker.extensions import db
+from tracker.i18n import _
 
 
 class ClinicError(ValueError):
@@ -24,9 +25,9 @@ def create_clinic(
     """
     name = name.strip()
     if not name:
-        raise ClinicError("A clinic needs a name.")
+        raise ClinicError(_("A clinic needs a name."))
     if find_clinic_by_name(name) is not None:
-        raise ClinicError(f"A clinic named {name!r} already exists.")
+        raise ClinicError(_("A clinic named %(name)r already exists.", name=name))
     clinic = Clinic(name=name, timezone=timezone, chart_prefix=chart_prefix, is_demo=is_demo)
     db.session.add(clinic)
     db.session.flush()
@@ -40,7 +41,7 @@ def update_clinic_settings(
     """Rename the clinic or change its time zone or chart prefix."""
     other = find_clinic_by_name(name)
     if other is not None and other.id != clinic.id:
-        raise ClinicError("Another clinic already uses this name.")
+        raise ClinicError(_("Another clinic already uses this name."))
     changed = [
         field
         for field, value in (

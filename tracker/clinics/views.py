@@ -11,6 +11,7 @@ from tracker.clinics.forms import ClinicSettingsForm, StaffForm
 from tracker.clinics.queries import load_staff
 from tracker.clinics.services import ClinicError, update_clinic_settings
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.permissions import Role, roles_required
 
 bp = Blueprint("clinics", __name__)
@@ -45,7 +46,7 @@ def create_staff():
         except AccountError as error:
             form[error.field or "email"].errors.append(str(error))
         else:
-            flash(f"Account created for {user.name}.", "success")
+            flash(_("Account created for %(name)s.", name=user.name), "success")
             return redirect(url_for("clinics.staff"))
     return render_template(
         "clinics/staff_form.html", form=form
@@ -63,7 +64,7 @@ def edit_staff_background(user_id: int):
         except AccountError as error:
             form[error.field or "qualification"].errors.append(str(error))
         else:
-            flash(f"Background saved for {user.name}.", "success")
+            flash(_("Background saved for %(name)s.", name=user.name), "success")
             return redirect(url_for("clinics.staff"))
     return render_template(
         "clinics/staff_background.html", form=form, user=user
@@ -81,7 +82,10 @@ def set_staff_active(user_id: int, state: str):
     except AccountError as error:
         flash(str(error), "danger")
         return redirect(url_for("clinics.staff"))
-    flash(f"{user.name} is now {'active' if user.active else 'deactivated'}.", "success")
+    if user.active:
+        flash(_("%(name)s is now active.", name=user.name), "success")
+    else:
+        flash(_("%(name)s is now deactivated.", name=user.name), "success")
     return redirect(url_for("clinics.staff"))
 
 
@@ -102,6 +106,6 @@ def settings():
         except ClinicError as error:
             form.name.errors.append(str(error))
         else:
-            flash("Clinic settings saved.", "success")
+            flash(_("Clinic settings saved."), "success")
             return redirect(url_for("clinics.settings"))
     return render_template("clinics/settings.html", form=form), 422 if form.is_submitted() else 200

@@ -19,116 +19,133 @@ from tracker.fields import (
     strip,
     submitted_version,
 )
+from tracker.i18n import _, _l
 from tracker.intake import vocab
 
+NOT_RECORDED = _l("Not recorded")
 
-def _choices(vocabulary, blank="Not recorded"):
+
+def _choices(vocabulary, blank=NOT_RECORDED):
     return [("", blank), *vocabulary]
 
 
 class IntakeForm(FlaskForm):
     version = HiddenField()
     opened_on = DateField(
-        "Intake date", validators=[DataRequired(), not_in_future], default=clinic_today
+        _l("Intake date"), validators=[DataRequired(), not_in_future], default=clinic_today
     )
 
     chief_complaint = StringField(
-        "Chief complaint", validators=[DataRequired(), Length(max=300)], filters=[strip]
+        _l("Chief complaint"), validators=[DataRequired(), Length(max=300)], filters=[strip]
     )
-    body_region = SelectField("Body region", choices=vocab.BODY_REGIONS, default="thoracic")
-    side = SelectField("Side", choices=vocab.SIDES, default="central")
-    onset_date = DateField("Onset date", validators=[Optional(), not_in_future])
-    onset_type = SelectField("Onset", default="", choices=_choices(vocab.ONSET_TYPES))
+    body_region = SelectField(_l("Body region"), choices=vocab.BODY_REGIONS, default="thoracic")
+    side = SelectField(_l("Side"), choices=vocab.SIDES, default="central")
+    onset_date = DateField(_l("Onset date"), validators=[Optional(), not_in_future])
+    onset_type = SelectField(_l("Onset"), default="", choices=_choices(vocab.ONSET_TYPES))
     duration = SelectField(
-        "Duration", default="", choices=_choices(vocab.DURATIONS, "Work out from onset date")
+        _l("Duration"),
+        default="",
+        choices=_choices(vocab.DURATIONS, _l("Work out from onset date")),
     )
-    causes = MultiCheckboxField("Likely causes", choices=vocab.CAUSES)
-    causes_other = StringField("Other cause", validators=[Length(max=300)], filters=[strip])
-    symptoms = MultiCheckboxField("Symptoms", choices=vocab.SYMPTOMS)
-    symptoms_other = StringField("Other symptoms", validators=[Length(max=300)], filters=[strip])
+    causes = MultiCheckboxField(_l("Likely causes"), choices=vocab.CAUSES)
+    causes_other = StringField(_l("Other cause"), validators=[Length(max=300)], filters=[strip])
+    symptoms = MultiCheckboxField(_l("Symptoms"), choices=vocab.SYMPTOMS)
+    symptoms_other = StringField(
+        _l("Other symptoms"), validators=[Length(max=300)], filters=[strip]
+    )
 
     red_flags = MultiCheckboxField(
-        "Red flags (tick each that is present)",
+        _l("Red flags (tick each that is present)"),
         choices=vocab.RED_FLAGS,
         description=vocab.RED_FLAG_SOURCES,
     )
 
-    pregnant = BooleanField("Pregnant")
+    pregnant = BooleanField(_l("Pregnant"))
     pregnancy_weeks = IntegerField(
-        "Weeks of pregnancy", validators=[Optional(), NumberRange(0, 42)]
+        _l("Weeks of pregnancy"), validators=[Optional(), NumberRange(0, 42)]
     )
     # Not a column: pregnant with the weeks stored as NULL means the weeks are not known.
-    pregnancy_weeks_unknown = BooleanField("Weeks not known")
-    pacemaker = BooleanField("Pacemaker or other implanted electrical device")
-    anticoagulants = BooleanField("Anticoagulants or bleeding disorder")
-    needle_fainting = BooleanField("History of fainting with needles")
-    metal_allergy = BooleanField("Metal allergy")
-    skin_lesions = BooleanField("Skin lesions at the treatment area")
-    skin_lesions_site = StringField("Where", validators=[Length(max=200)], filters=[strip])
-    diabetes = BooleanField("Diabetes")
-    reduced_sensation = BooleanField("Reduced sensation")
+    pregnancy_weeks_unknown = BooleanField(_l("Weeks not known"))
+    pacemaker = BooleanField(_l("Pacemaker or other implanted electrical device"))
+    anticoagulants = BooleanField(_l("Anticoagulants or bleeding disorder"))
+    needle_fainting = BooleanField(_l("History of fainting with needles"))
+    metal_allergy = BooleanField(_l("Metal allergy"))
+    skin_lesions = BooleanField(_l("Skin lesions at the treatment area"))
+    skin_lesions_site = StringField(_l("Where"), validators=[Length(max=200)], filters=[strip])
+    diabetes = BooleanField(_l("Diabetes"))
+    reduced_sensation = BooleanField(_l("Reduced sensation"))
 
     medical_history = TextAreaField(
-        "Medical history", validators=[Length(max=5000)], filters=[strip]
+        _l("Medical history"), validators=[Length(max=5000)], filters=[strip]
     )
-    medications = TextAreaField("Medications", validators=[Length(max=2000)], filters=[strip])
+    medications = TextAreaField(_l("Medications"), validators=[Length(max=2000)], filters=[strip])
     previous_treatments = TextAreaField(
-        "Previous treatments for this complaint", validators=[Length(max=2000)], filters=[strip]
+        _l("Previous treatments for this complaint"), validators=[Length(max=2000)], filters=[strip]
     )
     co_interventions = MultiCheckboxField(
-        "Current co-interventions", choices=vocab.CO_INTERVENTIONS
+        _l("Current co-interventions"), choices=vocab.CO_INTERVENTIONS
     )
 
     sitting_hours = DecimalField(
-        "Hours sitting per day", places=1, validators=[Optional(), NumberRange(0, 24)]
+        _l("Hours sitting per day"), places=1, validators=[Optional(), NumberRange(0, 24)]
     )
     break_habit = SelectField(
-        "Breaks from sitting", default="", choices=_choices(vocab.BREAK_HABITS)
+        _l("Breaks from sitting"), default="", choices=_choices(vocab.BREAK_HABITS)
     )
-    exercise = SelectField("Exercise", default="", choices=_choices(vocab.EXERCISE_LEVELS))
-    exercise_notes = StringField("What exercise", validators=[Length(max=300)], filters=[strip])
-    lifting_at_work = BooleanField("Lifts at work")
-    stress_level = ScoreField("Stress (0 none, 10 extreme)", validators=[Optional()])
-    sleep_quality = ScoreField("Sleep quality (0 very poor, 10 excellent)", validators=[Optional()])
-    mattress = StringField("Mattress", validators=[Length(max=200)], filters=[strip])
+    exercise = SelectField(_l("Exercise"), default="", choices=_choices(vocab.EXERCISE_LEVELS))
+    exercise_notes = StringField(_l("What exercise"), validators=[Length(max=300)], filters=[strip])
+    lifting_at_work = BooleanField(_l("Lifts at work"))
+    stress_level = ScoreField(_l("Stress (0 none, 10 extreme)"), validators=[Optional()])
+    sleep_quality = ScoreField(
+        _l("Sleep quality (0 very poor, 10 excellent)"), validators=[Optional()]
+    )
+    mattress = StringField(_l("Mattress"), validators=[Length(max=200)], filters=[strip])
     sleep_position = SelectField(
-        "Sleep position", default="", choices=_choices(vocab.SLEEP_POSITIONS)
+        _l("Sleep position"), default="", choices=_choices(vocab.SLEEP_POSITIONS)
     )
-    weight_trend = SelectField("Weight trend", default="", choices=_choices(vocab.WEIGHT_TRENDS))
+    weight_trend = SelectField(
+        _l("Weight trend"), default="", choices=_choices(vocab.WEIGHT_TRENDS)
+    )
 
-    tongue_colour = SelectField("Tongue colour", default="", choices=_choices(vocab.TONGUE_COLOURS))
-    tongue_coating = SelectField(
-        "Tongue coating", default="", choices=_choices(vocab.TONGUE_COATINGS)
+    tongue_colour = SelectField(
+        _l("Tongue colour"), default="", choices=_choices(vocab.TONGUE_COLOURS)
     )
-    tongue_shape = MultiCheckboxField("Tongue shape", choices=vocab.TONGUE_SHAPES)
+    tongue_coating = SelectField(
+        _l("Tongue coating"), default="", choices=_choices(vocab.TONGUE_COATINGS)
+    )
+    tongue_shape = MultiCheckboxField(_l("Tongue shape"), choices=vocab.TONGUE_SHAPES)
     tongue_moisture = SelectField(
-        "Tongue moisture", default="", choices=_choices(vocab.TONGUE_MOISTURE)
+        _l("Tongue moisture"), default="", choices=_choices(vocab.TONGUE_MOISTURE)
     )
     pulse_rate = IntegerField(
-        "Pulse rate (beats per minute)", validators=[Optional(), NumberRange(30, 200)]
+        _l("Pulse rate (beats per minute)"), validators=[Optional(), NumberRange(30, 200)]
     )
-    pulse_qualities = MultiCheckboxField("Pulse qualities", choices=vocab.PULSE_QUALITIES)
-    pulse_left_cun = StringField("Left cun", validators=[Length(max=60)], filters=[strip])
-    pulse_left_guan = StringField("Left guan", validators=[Length(max=60)], filters=[strip])
-    pulse_left_chi = StringField("Left chi", validators=[Length(max=60)], filters=[strip])
-    pulse_right_cun = StringField("Right cun", validators=[Length(max=60)], filters=[strip])
-    pulse_right_guan = StringField("Right guan", validators=[Length(max=60)], filters=[strip])
-    pulse_right_chi = StringField("Right chi", validators=[Length(max=60)], filters=[strip])
-    patterns = MultiCheckboxField("Pattern diagnosis", choices=vocab.PATTERNS)
-    pattern_notes = TextAreaField("Pattern notes", validators=[Length(max=2000)], filters=[strip])
+    pulse_qualities = MultiCheckboxField(_l("Pulse qualities"), choices=vocab.PULSE_QUALITIES)
+    pulse_left_cun = StringField(_l("Left cun"), validators=[Length(max=60)], filters=[strip])
+    pulse_left_guan = StringField(_l("Left guan"), validators=[Length(max=60)], filters=[strip])
+    pulse_left_chi = StringField(_l("Left chi"), validators=[Length(max=60)], filters=[strip])
+    pulse_right_cun = StringField(_l("Right cun"), validators=[Length(max=60)], filters=[strip])
+    pulse_right_guan = StringField(_l("Right guan"), validators=[Length(max=60)], filters=[strip])
+    pulse_right_chi = StringField(_l("Right chi"), validators=[Length(max=60)], filters=[strip])
+    patterns = MultiCheckboxField(_l("Pattern diagnosis"), choices=vocab.PATTERNS)
+    pattern_notes = TextAreaField(
+        _l("Pattern notes"), validators=[Length(max=2000)], filters=[strip]
+    )
 
-    acupuncture_style = SelectField("Acupuncture style", choices=vocab.ACUPUNCTURE_STYLES)
-    rationale = TextAreaField("Treatment rationale", validators=[Length(max=2000)], filters=[strip])
+    acupuncture_style = SelectField(_l("Acupuncture style"), choices=vocab.ACUPUNCTURE_STYLES)
+    rationale = TextAreaField(
+        _l("Treatment rationale"), validators=[Length(max=2000)], filters=[strip]
+    )
     planned_sessions = IntegerField(
-        "Planned sessions", validators=[Optional(), NumberRange(1, 100)]
+        _l("Planned sessions"), validators=[Optional(), NumberRange(1, 100)]
     )
     planned_interval_days = IntegerField(
-        "Days between sessions", validators=[Optional(), NumberRange(1, 90)]
+        _l("Days between sessions"), validators=[Optional(), NumberRange(1, 90)]
     )
-    goals = TextAreaField("Patient's goals", validators=[Length(max=2000)], filters=[strip])
+    goals = TextAreaField(_l("Patient's goals"), validators=[Length(max=2000)], filters=[strip])
     baseline_nrs = ScoreField(
-        "Baseline pain now (NRS 0-10)",
-        validators=[InputRequired(message="Record the baseline pain score.")],
+        _l("Baseline pain now (NRS 0-10)"),
+        validators=[InputRequired(message=_l("Record the baseline pain score."))],
     )
 
     PULSE_FIELDS = tuple(f"pulse_{code}" for code, _ in vocab.PULSE_POSITIONS)
@@ -143,32 +160,32 @@ class IntakeForm(FlaskForm):
                 and not self.pregnancy_weeks_unknown.data
                 and not self.pregnancy_weeks.errors,
                 self.pregnancy_weeks,
-                "Give the weeks of pregnancy (an estimate is fine), or tick “Weeks not known”.",
+                _("Give the weeks of pregnancy (an estimate is fine), or tick “Weeks not known”."),
             ),
             (
                 not self.pregnant.data and self.pregnancy_weeks.data is not None,
                 self.pregnancy_weeks,
-                "Weeks given, but Pregnant is not ticked.",
+                _("Weeks given, but Pregnant is not ticked."),
             ),
             (
                 self.pregnancy_weeks_unknown.data and self.pregnancy_weeks.data is not None,
                 self.pregnancy_weeks_unknown,
-                "Weeks given and “Weeks not known” ticked: keep only one.",
+                _("Weeks given and “Weeks not known” ticked: keep only one."),
             ),
             (
                 self.pregnancy_weeks_unknown.data and not self.pregnant.data,
                 self.pregnancy_weeks_unknown,
-                "“Weeks not known” is ticked, but Pregnant is not.",
+                _("“Weeks not known” is ticked, but Pregnant is not."),
             ),
             (
                 "other_cause" in (self.causes.data or []) and not self.causes_other.data,
                 self.causes_other,
-                "Describe the other cause.",
+                _("Describe the other cause."),
             ),
             (
                 self.skin_lesions.data and not self.skin_lesions_site.data,
                 self.skin_lesions_site,
-                "Say where the skin lesions are.",
+                _("Say where the skin lesions are."),
             ),
             (
                 bool(
@@ -177,7 +194,7 @@ class IntakeForm(FlaskForm):
                     and self.onset_date.data > self.opened_on.data
                 ),
                 self.onset_date,
-                "Onset cannot be after the intake date.",
+                _("Onset cannot be after the intake date."),
             ),
         )
         for failed, field, message in checks:
@@ -228,9 +245,9 @@ class IntakeForm(FlaskForm):
 
 class AcknowledgeRedFlagsForm(FlaskForm):
     note = TextAreaField(
-        "Acknowledgement note",
+        _l("Acknowledgement note"),
         validators=[
-            DataRequired(message="Write what you decided, e.g. referred to GP on ..."),
+            DataRequired(message=_l("Write what you decided, e.g. referred to GP on ...")),
             Length(max=2000),
         ],
         filters=[strip],
@@ -239,11 +256,11 @@ class AcknowledgeRedFlagsForm(FlaskForm):
 
 class CloseEpisodeForm(FlaskForm):
     closed_on = DateField(
-        "Closed on", validators=[DataRequired(), not_in_future], default=clinic_today
+        _l("Closed on"), validators=[DataRequired(), not_in_future], default=clinic_today
     )
     close_reason = SelectField(
-        "Reason",
-        choices=_choices(vocab.CLOSE_REASONS, "Choose a reason"),
-        validators=[DataRequired(message="Choose a reason.")],
+        _l("Reason"),
+        choices=_choices(vocab.CLOSE_REASONS, _l("Choose a reason")),
+        validators=[DataRequired(message=_l("Choose a reason."))],
     )
-    close_note = TextAreaField("Note", validators=[Length(max=2000)], filters=[strip])
+    close_note = TextAreaField(_l("Note"), validators=[Length(max=2000)], filters=[strip])

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db_types import UTCDateTime, utcnow
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.intake.vocab import RED_FLAGS, label_of
 
 
@@ -162,23 +163,23 @@ class Episode(db.Model):
         facts = []
         if self.pregnant:
             if self.pregnancy_weeks is None:
-                weeks = " (weeks not known)"
+                facts.append(_("Pregnant (weeks not known)"))
             elif day is not None:
-                weeks = (f" (about {self.pregnancy_weeks_on(day)} weeks now; "
-                         f"{self.pregnancy_weeks} at intake)")
+                facts.append(_("Pregnant (about %(now)d weeks now; %(weeks)d at intake)",
+                               now=self.pregnancy_weeks_on(day), weeks=self.pregnancy_weeks))
             else:
-                weeks = f" ({self.pregnancy_weeks} weeks at intake)"
-            facts.append(f"Pregnant{weeks}")
+                facts.append(_("Pregnant (%(weeks)d weeks at intake)",
+                               weeks=self.pregnancy_weeks))
         labels = (
-            ("pacemaker", "Pacemaker or implanted electrical device"),
-            ("anticoagulants", "Anticoagulants or bleeding disorder"),
-            ("needle_fainting", "History of fainting with needles"),
-            ("metal_allergy", "Metal allergy"),
-            ("diabetes", "Diabetes"),
-            ("reduced_sensation", "Reduced sensation"),
+            ("pacemaker", _("Pacemaker or implanted electrical device")),
+            ("anticoagulants", _("Anticoagulants or bleeding disorder")),
+            ("needle_fainting", _("History of fainting with needles")),
+            ("metal_allergy", _("Metal allergy")),
+            ("diabetes", _("Diabetes")),
+            ("reduced_sensation", _("Reduced sensation")),
         )
         facts.extend(label for attr, label in labels if getattr(self, attr))
         if self.skin_lesions:
-            site = f": {self.skin_lesions_site}" if self.skin_lesions_site else ""
-            facts.append(f"Skin lesions{site}")
+            facts.append(_("Skin lesions: %(site)s", site=self.skin_lesions_site)
+                         if self.skin_lesions_site else _("Skin lesions"))
         return facts

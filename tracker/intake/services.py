@@ -6,6 +6,7 @@ from tracker.audit.services import record_event
 from tracker.conflicts import apply_changes, check_version, record_edit
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.intake.models import Episode
 from tracker.intake.vocab import ONSET_AGE_OVER, ONSET_AGE_UNDER
 
@@ -64,7 +65,7 @@ def update_episode(
     :raises IntakeError: the episode is closed.
     """
     if not episode.is_open:
-        raise IntakeError("This episode is closed; reopen it to change the intake.")
+        raise IntakeError(_("This episode is closed; reopen it to change the intake."))
     values = _normalised(values)
     check_version(episode, expected_version, values)
     previous_flags = set(episode.red_flags or [])
@@ -82,7 +83,7 @@ def update_episode(
 def acknowledge_red_flags(episode: Episode, *, note: str, actor) -> None:
     """Record that a practitioner has seen the red flags and what they decided."""
     if not episode.red_flags:
-        raise IntakeError("This intake has no red flags to acknowledge.")
+        raise IntakeError(_("This intake has no red flags to acknowledge."))
     episode.red_flags_acknowledged_at = utcnow()
     episode.red_flags_acknowledged_by_id = actor.id
     episode.red_flags_acknowledgement = note
@@ -93,9 +94,9 @@ def acknowledge_red_flags(episode: Episode, *, note: str, actor) -> None:
 def close_episode(episode: Episode, *, closed_on: date, reason: str, note: str, actor) -> None:
     """Close an open episode with a reason."""
     if not episode.is_open:
-        raise IntakeError("This episode is already closed.")
+        raise IntakeError(_("This episode is already closed."))
     if closed_on < episode.opened_on:
-        raise IntakeError("An episode cannot close before it opened.")
+        raise IntakeError(_("An episode cannot close before it opened."))
     episode.status = "closed"
     episode.closed_on, episode.close_reason, episode.close_note = closed_on, reason, note
     record_event("episode.close", actor=actor, entity=episode, patient_id=episode.patient_id,

@@ -10,6 +10,7 @@ from tracker.audit.services import record_event
 from tracker.conflicts import EditConflict
 from tracker.dates import clinic_today
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.intake import vocab
 from tracker.intake.forms import AcknowledgeRedFlagsForm, CloseEpisodeForm, IntakeForm
 from tracker.intake.models import Episode
@@ -59,7 +60,7 @@ def create(patient_id: int):
     form = IntakeForm()
     if form.validate_on_submit():
         episode = open_episode(patient, practitioner=current_user, values=form.episode_values())
-        flash("Intake recorded.", "success")
+        flash(_("Intake recorded."), "success")
         return redirect(url_for("intake.detail", patient_id=patient.id, episode_id=episode.id))
     # Proposed on the new form only; a POST keeps exactly what the practitioner ticked.
     onset_age = onset_age_to_propose(patient, form.opened_on.data or clinic_today())
@@ -84,7 +85,7 @@ def detail(patient_id: int, episode_id: int):
 def edit(patient_id: int, episode_id: int):
     episode = load_episode(patient_id, episode_id, for_update=request.method == "POST")
     if not episode.is_open:
-        flash("This episode is closed; reopen it to change the intake.", "warning")
+        flash(_("This episode is closed; reopen it to change the intake."), "warning")
         return redirect(url_for("intake.detail", patient_id=patient_id, episode_id=episode_id))
     form = IntakeForm(obj=episode)
     conflict = None
@@ -103,7 +104,7 @@ def edit(patient_id: int, episode_id: int):
             conflict = error
             form.version.data = error.current_version
         else:
-            flash("Intake saved.", "success")
+            flash(_("Intake saved."), "success")
             return redirect(url_for("intake.detail", patient_id=patient_id, episode_id=episode_id))
     status = 409 if conflict else 422 if form.is_submitted() else 200
     return _render_form(episode.patient, form, episode, conflict, status)
@@ -121,7 +122,7 @@ def acknowledge(patient_id: int, episode_id: int):
     except IntakeError as error:
         form.note.errors.append(str(error))
         return _render_detail(episode, form), 422
-    flash("Red flags acknowledged.", "success")
+    flash(_("Red flags acknowledged."), "success")
     return redirect(url_for("intake.detail", patient_id=patient_id, episode_id=episode_id))
 
 
@@ -142,7 +143,7 @@ def close(patient_id: int, episode_id: int):
         except IntakeError as error:
             form.closed_on.errors.append(str(error))
         else:
-            flash("Episode closed.", "success")
+            flash(_("Episode closed."), "success")
             return redirect(url_for("chart.patient", patient_id=patient_id))
     return render_template(
         "intake/close.html", form=form, episode=episode, patient=episode.patient
@@ -154,7 +155,7 @@ def close(patient_id: int, episode_id: int):
 def reopen(patient_id: int, episode_id: int):
     episode = load_episode(patient_id, episode_id, for_update=True)
     reopen_episode(episode, actor=current_user)
-    flash("Episode reopened.", "success")
+    flash(_("Episode reopened."), "success")
     return redirect(url_for("intake.detail", patient_id=patient_id, episode_id=episode_id))
 
 

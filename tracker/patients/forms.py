@@ -19,72 +19,73 @@ from tracker.fields import (
     strip,
     submitted_version,
 )
+from tracker.i18n import _, _l
 from tracker.patients.models import LANGUAGES, SEXES
 
 
 def plausible_birth_date(form, field):
     if field.data and field.data.year < 1900:
-        raise ValidationError("Check the year: it is before 1900.")
+        raise ValidationError(_("Check the year: it is before 1900."))
 
 
 class PatientForm(FlaskForm):
     version = HiddenField()
     chart_number = StringField(
-        "Chart number",
+        _l("Chart number"),
         validators=[
             Optional(),
             Length(max=32),
             Regexp(
                 r"^[A-Za-z0-9][A-Za-z0-9-]*$",
-                message="Use letters, digits and hyphens, e.g. FW-0042.",
+                message=_l("Use letters, digits and hyphens, e.g. FW-0042."),
             ),
         ],
-        description="Leave blank to use the clinic's next number.",
+        description=_l("Leave blank to use the clinic's next number."),
         filters=[strip],
     )
     family_name = StringField(
-        "Family name", validators=[DataRequired(), Length(max=100)], filters=[strip]
+        _l("Family name"), validators=[DataRequired(), Length(max=100)], filters=[strip]
     )
-    given_name = StringField("Given name", validators=[Length(max=100)], filters=[strip])
+    given_name = StringField(_l("Given name"), validators=[Length(max=100)], filters=[strip])
     family_name_kana = StringField(
-        "Family name reading (kana)", validators=[Length(max=100)], filters=[strip]
+        _l("Family name reading (kana)"), validators=[Length(max=100)], filters=[strip]
     )
     given_name_kana = StringField(
-        "Given name reading (kana)", validators=[Length(max=100)], filters=[strip]
+        _l("Given name reading (kana)"), validators=[Length(max=100)], filters=[strip]
     )
     date_of_birth = DateField(
-        "Date of birth", validators=[Optional(), not_in_future, plausible_birth_date]
+        _l("Date of birth"), validators=[Optional(), not_in_future, plausible_birth_date]
     )
-    sex = SelectField("Sex", choices=list(SEXES.items()), default="unknown")
+    sex = SelectField(_l("Sex"), choices=list(SEXES.items()), default="unknown")
     phone = StringField(
-        "Phone",
+        _l("Phone"),
         validators=[
             Optional(),
             Length(max=40),
-            Regexp(r"^[0-9+()\- ]+$", message="Digits, spaces, + - ( ) only."),
+            Regexp(r"^[0-9+()\- ]+$", message=_l("Digits, spaces, + - ( ) only.")),
         ],
         filters=[strip],
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[Optional(), EmailAddress(), Length(max=254)],
         filters=[strip],
     )
-    postal_code = StringField("Postal code", validators=[Length(max=16)], filters=[strip])
-    address = StringField("Address", validators=[Length(max=300)], filters=[strip])
+    postal_code = StringField(_l("Postal code"), validators=[Length(max=16)], filters=[strip])
+    address = StringField(_l("Address"), validators=[Length(max=300)], filters=[strip])
     occupation = StringField(
-        "Occupation",
+        _l("Occupation"),
         validators=[Length(max=120)],
-        description="Desk work, driving and lifting matter for back pain.",
+        description=_l("Desk work, driving and lifting matter for back pain."),
         filters=[strip],
     )
-    preferred_language = SelectField("Preferred language", choices=LANGUAGES, default="ja")
+    preferred_language = SelectField(_l("Preferred language"), choices=LANGUAGES, default="ja")
     emergency_contact = StringField(
-        "Emergency contact (name and phone)", validators=[Length(max=200)], filters=[strip]
+        _l("Emergency contact (name and phone)"), validators=[Length(max=200)], filters=[strip]
     )
-    referral_source = StringField("Referred by", validators=[Length(max=120)], filters=[strip])
+    referral_source = StringField(_l("Referred by"), validators=[Length(max=120)], filters=[strip])
     admin_notes = TextAreaField(
-        "Front-desk notes (not clinical)", validators=[Length(max=2000)], filters=[strip]
+        _l("Front-desk notes (not clinical)"), validators=[Length(max=2000)], filters=[strip]
     )
 
     def patient_values(self) -> dict:
@@ -101,27 +102,27 @@ class PatientForm(FlaskForm):
 
 class ConsentForm(FlaskForm):
     given = RadioField(
-        "Consent",
-        choices=[("yes", "Given"), ("no", "Refused or withdrawn")],
-        validators=[DataRequired(message="Choose whether consent was given.")],
+        _l("Consent"),
+        choices=[("yes", _l("Given")), ("no", _l("Refused or withdrawn"))],
+        validators=[DataRequired(message=_l("Choose whether consent was given."))],
     )
     consent_date = DateField(
-        "Date", validators=[DataRequired(), not_in_future], default=clinic_today
+        _l("Date"), validators=[DataRequired(), not_in_future], default=clinic_today
     )
     form_version = StringField(
-        "Consent form version",
+        _l("Consent form version"),
         validators=[DataRequired(), Length(max=40)],
-        description="As printed on the signed form, e.g. 2026-04.",
+        description=_l("As printed on the signed form, e.g. 2026-04."),
     )
-    witnessed_by = StringField("Witnessed by", validators=[Length(max=120)], filters=[strip])
-    notes = StringField("Notes", validators=[Length(max=500)], filters=[strip])
+    witnessed_by = StringField(_l("Witnessed by"), validators=[Length(max=120)], filters=[strip])
+    notes = StringField(_l("Notes"), validators=[Length(max=500)], filters=[strip])
 
 
 class ArchiveForm(FlaskForm):
-    reason = StringField("Reason for archiving", validators=[DataRequired(), Length(max=200)])
+    reason = StringField(_l("Reason for archiving"), validators=[DataRequired(), Length(max=200)])
     confirm = BooleanField(
-        "I understand the record is kept and can be restored",
-        validators=[DataRequired(message="Tick to confirm.")],
+        _l("I understand the record is kept and can be restored"),
+        validators=[DataRequired(message=_l("Tick to confirm."))],
     )
 
 
@@ -131,6 +132,6 @@ class PageForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search by name, kana, chart number or phone", validators=[Length(max=100)])
-    archived = BooleanField("Show archived patients")
+    q = StringField(_l("Search by name, kana, chart number or phone"), validators=[Length(max=100)])
+    archived = BooleanField(_l("Show archived patients"))
     page = IntegerField(validators=[Optional()])

@@ -15,9 +15,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db_types import UTCDateTime, utcnow
 from tracker.extensions import db
+from tracker.i18n import _l
 
-SEXES = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Not recorded"}
-LANGUAGES = (("ja", "Japanese"), ("en", "English"), ("other", "Other"))
+SEXES = {
+    "female": _l("Female"),
+    "male": _l("Male"),
+    "other": _l("Other"),
+    "unknown": _l("Not recorded"),
+}
+LANGUAGES = (("ja", _l("Japanese")), ("en", _l("English")), ("other", _l("Other")))
 
 
 class Patient(db.Model):

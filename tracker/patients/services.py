@@ -12,6 +12,7 @@ from tracker.conflicts import apply_changes, check_version, record_edit
 from tracker.dates import clinic_today
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.patients.models import Consent, Patient
 from tracker.patients.search import build_search_text, query_terms
 
@@ -79,7 +80,7 @@ def create_patient(clinic: Clinic, *, actor, is_demo: bool = False, **values) ->
     values = {name: values.get(name) for name in EDITABLE_FIELDS if name in values}
     if values.get("chart_number"):
         if chart_number_taken(clinic.id, values["chart_number"]):
-            raise PatientError("This chart number is already used.", field="chart_number")
+            raise PatientError(_("This chart number is already used."), field="chart_number")
     else:
         values["chart_number"] = allocate_chart_number(clinic)
     patient = Patient(
@@ -109,9 +110,9 @@ def update_patient(
     values = {name: values[name] for name in EDITABLE_FIELDS if name in values}
     check_version(patient, expected_version, values)
     if not values.get("chart_number"):
-        raise PatientError("A chart number is required.", field="chart_number")
+        raise PatientError(_("A chart number is required."), field="chart_number")
     if chart_number_taken(patient.clinic_id, values["chart_number"], except_id=patient.id):
-        raise PatientError("This chart number is already used.", field="chart_number")
+        raise PatientError(_("This chart number is already used."), field="chart_number")
     changed = apply_changes(patient, values)
     if changed:
         patient.search_text = _search_text(patient)
@@ -203,7 +204,9 @@ def patient_banners(patient: Patient, *, clinical: bool, today: date | None = No
     today = today or clinic_today()
     banners = []
     if patient.is_archived:
-        banners.append(Banner("info", "Archived", patient.archive_reason or "No reason given."))
+        banners.append(
+            Banner("info", _("Archived"), patient.archive_reason or _("No reason given."))
+        )
     if clinical:
         open_episodes = [e for e in patient.episodes if e.is_open]
         pending = [e for e in patient.episodes if e.red_flags_pending]
@@ -212,22 +215,24 @@ def patient_banners(patient: Patient, *, clinical: bool, today: date | None = No
             banners.append(
                 Banner(
                     "danger",
-                    "Red flags: refer for medical evaluation",
+                    _("Red flags: refer for medical evaluation"),
+                    # The labels, then a sentence of its own (no label inside a translation).
                     "; ".join(flags)
-                    + ". Recorded at intake, not yet acknowledged by a practitioner.",
+                    + ". "
+                    + _("Recorded at intake, not yet acknowledged by a practitioner."),
                 )
             )
         facts = sorted({fact for e in open_episodes for fact in e.safety_facts_on(today)})
         if facts:
-            banners.append(Banner("warning", "Safety", "; ".join(facts)))
+            banners.append(Banner("warning", _("Safety"), "; ".join(facts)))
     consent = current_consent(patient)
     if consent is None or not consent.given:
         text = (
-            "No informed consent recorded."
+            _("No informed consent recorded.")
             if consent is None
-            else "Consent was refused or withdrawn."
+            else _("Consent was refused or withdrawn.")
         )
-        banners.append(Banner("warning", "Consent missing", text))
+        banners.append(Banner("warning", _("Consent missing"), text))
     return banners
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.services import record_event
 from tracker.conflicts import EditConflict
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
 from tracker.patients.models import Patient
 from tracker.patients.queries import load_patient
@@ -61,7 +62,7 @@ def create():
         except PatientError as error:
             form[error.field].errors.append(str(error))
         else:
-            flash(f"Patient {patient.chart_number} registered.", "success")
+            flash(_("Patient %(chart)s registered.", chart=patient.chart_number), "success")
             return redirect(url_for("chart.patient", patient_id=patient.id))
     return render_template(
         "patients/form.html", form=form, patient=None
@@ -90,7 +91,7 @@ def edit(patient_id: int):
         except PatientError as error:
             form[error.field].errors.append(str(error))
         else:
-            flash("Patient details saved." if changed else "Nothing was changed.", "success")
+            flash(_("Patient details saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("chart.patient", patient_id=patient.id))
     status = 409 if conflict else 422 if form.is_submitted() else 200
     return render_template(
@@ -112,7 +113,9 @@ def archive(patient_id: int):
                                    patient, clinical=current_user.can_read_clinical)), 422
     archive_patient(patient, reason=form.reason.data, actor=current_user)
     flash(
-        f"Patient {patient.chart_number} archived. Find it again with “Show archived”.", "success"
+        _("Patient %(chart)s archived. Find it again with “Show archived”.",
+          chart=patient.chart_number),
+        "success",
     )
     return redirect(url_for("patients.index"))
 
@@ -122,7 +125,7 @@ def archive(patient_id: int):
 def restore(patient_id: int):
     patient = load_patient(patient_id, for_update=True)
     restore_patient(patient, actor=current_user)
-    flash(f"Patient {patient.chart_number} restored.", "success")
+    flash(_("Patient %(chart)s restored.", chart=patient.chart_number), "success")
     return redirect(url_for("chart.patient", patient_id=patient.id))
 
 
@@ -141,7 +144,7 @@ def consent(patient_id: int):
             notes=form.notes.data,
             actor=current_user,
         )
-        flash("Consent recorded.", "success")
+        flash(_("Consent recorded."), "success")
         # Coming from "New session", go on to it once consent is given.
         target = safe_next_url(request.args.get("next")) if form.given.data == "yes" else None
         return redirect(target or url_for("chart.patient", patient_id=patient.id))

@@ -2,27 +2,28 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.i18n import _l
 from tracker.points import regions
 
 # The region vocabulary lives with the rules that read it (custom rows use it too).
 REGIONS = regions.REGIONS
 
 MERIDIANS = {
-    "LU": "Lung",
-    "LI": "Large Intestine",
-    "ST": "Stomach",
-    "SP": "Spleen",
-    "HT": "Heart",
-    "SI": "Small Intestine",
-    "BL": "Bladder",
-    "KI": "Kidney",
-    "PC": "Pericardium",
-    "TE": "Triple Energizer",
-    "GB": "Gallbladder",
-    "LR": "Liver",
-    "GV": "Governor Vessel",
-    "CV": "Conception Vessel",
-    "EX": "Extra points",
+    "LU": _l("Lung"),
+    "LI": _l("Large Intestine"),
+    "ST": _l("Stomach"),
+    "SP": _l("Spleen"),
+    "HT": _l("Heart"),
+    "SI": _l("Small Intestine"),
+    "BL": _l("Bladder"),
+    "KI": _l("Kidney"),
+    "PC": _l("Pericardium"),
+    "TE": _l("Triple Energizer"),
+    "GB": _l("Gallbladder"),
+    "LR": _l("Liver"),
+    "GV": _l("Governor Vessel"),
+    "CV": _l("Conception Vessel"),
+    "EX": _l("Extra points"),
 }
 
 # GV and CV run on the midline, as do three extra points: a needle there is one needle.

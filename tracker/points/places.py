@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tracker.i18n import _, _l
 from tracker.points.regions import LEVEL_REGION, REGION_LEVELS, REGIONS, level_fits
 from tracker.points.regions import LEVELS as PLACE_LEVELS
 
@@ -117,7 +118,7 @@ ASHI_LEVEL = re.compile(
     re.IGNORECASE,
 )
 MAX_ASHI_COUNT = 20
-ASHI_EXAMPLES = "e.g. “Ashi: left T7 paraspinal” or “Ashi: upper trapezius L”"
+ASHI_EXAMPLES = _l("e.g. “Ashi: left T7 paraspinal” or “Ashi: upper trapezius L”")
 
 @dataclass
 class AshiPlace:
@@ -151,12 +152,14 @@ def read_ashi(text: str) -> AshiPlace:
     label = place.label = re.sub(r"\s+", " ", text).strip(" :-–—")
     errors = place.errors
     if not label:
-        errors.append(f"Ashi: say where on the body, {ASHI_EXAMPLES}.")
+        errors.append(_("Ashi: say where on the body, %(examples)s.", examples=ASHI_EXAMPLES))
         return place
     if len(counts) > 1:
-        errors.append(f"Ashi “{label}”: give one count, e.g. “Ashi x3 L upper trap”.")
+        errors.append(_("Ashi “%(label)s”: give one count, e.g. “Ashi x3 L upper trap”.",
+                        label=label))
     elif not 1 <= place.count <= MAX_ASHI_COUNT:
-        errors.append(f"Ashi “{label}”: a count goes from 1 to {MAX_ASHI_COUNT}, e.g. “x3”.")
+        errors.append(_("Ashi “%(label)s”: a count goes from 1 to %(most)d, e.g. “x3”.",
+                        label=label, most=MAX_ASHI_COUNT))
     _read_place(label, place)
     _read_side(label, place)
     return place
@@ -165,27 +168,28 @@ def read_ashi(text: str) -> AshiPlace:
 def _read_place(label: str, place: AshiPlace) -> None:
     errors = place.errors
     if ASHI_RANGE.search(label):
-        errors.append(
-            f"Ashi “{label}”: one level per Ashi point: type one entry per level, e.g. “Ashi: "
-            "left T5 paraspinal, Ashi: left T6 paraspinal”, or EX-B2 with a range."
-        )
+        errors.append(_(
+            "Ashi “%(label)s”: one level per Ashi point: type one entry per level, e.g. “Ashi: "
+            "left T5 paraspinal, Ashi: left T6 paraspinal”, or EX-B2 with a range.", label=label
+        ))
         return
     levels = {}
     for match in ASHI_LEVEL.finditer(label):
         letter, number, ics, ordinal = match.groups()
         level = f"{letter.upper()}{int(number)}" if letter else f"ICS{int(ics or ordinal)}"
         if level not in PLACE_LEVELS:
-            errors.append(
-                f"Ashi “{label}”: “{match.group(0)}” is not a level: use C1-C7, T1-T12, L1-L5, "
-                "S1-S4 or an intercostal space (ICS1-ICS11, “4th ICS”)."
-            )
+            errors.append(_(
+                "Ashi “%(label)s”: “%(typed)s” is not a level: use C1-C7, T1-T12, L1-L5, "
+                "S1-S4 or an intercostal space (ICS1-ICS11, “4th ICS”).",
+                label=label, typed=match.group(0)
+            ))
             return
         levels[level] = match.group(0)
     if len(levels) > 1:
-        errors.append(
-            f"Ashi “{label}”: one level per Ashi point ({' and '.join(levels)} given): type one "
-            "entry per level."
-        )
+        errors.append(_(
+            "Ashi “%(label)s”: one level per Ashi point (%(levels)s given): type one entry per "
+            "level.", label=label, levels=_(" and ").join(levels)
+        ))
         return
     level = next(iter(levels), "")
     words = {}
@@ -198,33 +202,38 @@ def _read_place(label: str, place: AshiPlace) -> None:
             words.setdefault(_REGION_OF[phrase], match.group(0))
     if len(words) > 1:
         first, second = list(words.values())[:2]
-        errors.append(
-            f"Ashi “{label}”: “{first}” and “{second}” are two places: one place per Ashi "
-            f"point, e.g. “Ashi: {first} L, Ashi: {second} L”."
-        )
+        errors.append(_(
+            "Ashi “%(label)s”: “%(first)s” and “%(second)s” are two places: one place per Ashi "
+            "point, e.g. “Ashi: %(first)s L, Ashi: %(second)s L”.",
+            label=label, first=first, second=second
+        ))
         return
     region, word = next(iter(words.items()), ("", ""))
     if region and level and not level_fits(region, level):
         where = REGIONS[region].split(" (")[0].lower()
         if region in REGION_LEVELS:
-            errors.append(
-                f"Ashi “{label}”: {level} is not in the {where} ({_level_ranges(region)}): give "
-                f"a level from that range, or leave out “{word}” ({level} is in the "
-                f"{REGIONS[LEVEL_REGION[level]].split(' (')[0].lower()})."
-            )
+            errors.append(_(
+                "Ashi “%(label)s”: %(level)s is not in the %(where)s (%(ranges)s): give a level "
+                "from that range, or leave out “%(word)s” (%(level)s is in the %(level_where)s).",
+                label=label, level=level, where=where, ranges=_level_ranges(region), word=word,
+                level_where=REGIONS[LEVEL_REGION[level]].split(" (")[0].lower()
+            ))
         else:
-            errors.append(
-                f"Ashi “{label}”: a level goes only with the neck, upper back, chest, lower "
-                f"back or sacrum: leave out “{levels[level]}”, e.g. “Ashi: {word} L”."
-            )
+            errors.append(_(
+                "Ashi “%(label)s”: a level goes only with the neck, upper back, chest, lower "
+                "back or sacrum: leave out “%(typed)s”, e.g. “Ashi: %(word)s L”.",
+                label=label, typed=levels[level], word=word
+            ))
         return
     if not region and level:
         region = LEVEL_REGION[level]
     if not region:
         if paraspinal:
-            errors.append(f"Ashi “{label}”: give the level, e.g. “Ashi: left T7 paraspinal”.")
+            errors.append(_("Ashi “%(label)s”: give the level, e.g. “Ashi: left T7 paraspinal”.",
+                            label=label))
         else:
-            errors.append(f"Ashi “{label}”: say where on the body, {ASHI_EXAMPLES}.")
+            errors.append(_("Ashi “%(label)s”: say where on the body, %(examples)s.",
+                            label=label, examples=ASHI_EXAMPLES))
         return
     place.region, place.level = region, level
 
@@ -237,7 +246,7 @@ def _level_ranges(region: str) -> str:
             runs[-1].append(level)
         else:
             runs.append([level])
-    return " or ".join(f"{run[0]}-{run[-1]}" for run in runs)
+    return _(" or ").join(f"{run[0]}-{run[-1]}" for run in runs)
 
 
 def ashi_sides(label: str) -> set[str]:
@@ -251,14 +260,14 @@ def _read_side(label: str, place: AshiPlace) -> None:
     if len(sides) == 1:
         place.laterality = sides.pop()
     elif not sides:
-        place.errors.append(
-            f"Ashi “{label}”: give one side, e.g. “Ashi: left {label}” (or right, bilat; "
-            "midline for a spot on the midline)."
-        )
+        place.errors.append(_(
+            "Ashi “%(label)s”: give one side, e.g. “Ashi: left %(label)s” (or right, bilat; "
+            "midline for a spot on the midline).", label=label
+        ))
     else:
-        place.errors.append(
-            f"Ashi “{label}”: give one side (left, right, bilat or midline), not several; for "
-            "both sides write “bilat”."
-        )
+        place.errors.append(_(
+            "Ashi “%(label)s”: give one side (left, right, bilat or midline), not several; for "
+            "both sides write “bilat”.", label=label
+        ))
 
 

@@ -9,26 +9,30 @@ than the catalog's: EX-B2 (Huatuojiaji) is an upper-back point in the catalog, b
 a lower-back (lumbosacral) needle.
 """
 
+from flask_babel import LazyString
+
+from tracker.i18n import _, _l
+
 # Codes are stored; never rename one. In the order the body map lists them.
 REGIONS = {
-    "head": "Head",
-    "face": "Face",
-    "neck": "Neck",
-    "supraclavicular": "Supraclavicular fossa",
-    "trapezius": "Upper trapezius (top of the shoulder)",
-    "shoulder": "Shoulder",
-    "chest": "Chest",
-    "upper_abdomen": "Upper abdomen",
-    "lower_abdomen": "Lower abdomen",
-    "upper_back": "Upper back (thoracic, T1-T12)",
-    "lower_back": "Lower back (lumbar, L1-L5)",
-    "sacral": "Sacrum and buttock",
-    "hip": "Hip (lateral)",
-    "perineum": "Perineum",
-    "upper_limb": "Arm",
-    "hand": "Hand",
-    "lower_limb": "Leg",
-    "foot": "Foot",
+    "head": _l("Head"),
+    "face": _l("Face"),
+    "neck": _l("Neck"),
+    "supraclavicular": _l("Supraclavicular fossa"),
+    "trapezius": _l("Upper trapezius (top of the shoulder)"),
+    "shoulder": _l("Shoulder"),
+    "chest": _l("Chest"),
+    "upper_abdomen": _l("Upper abdomen"),
+    "lower_abdomen": _l("Lower abdomen"),
+    "upper_back": _l("Upper back (thoracic, T1-T12)"),
+    "lower_back": _l("Lower back (lumbar, L1-L5)"),
+    "sacral": _l("Sacrum and buttock"),
+    "hip": _l("Hip (lateral)"),
+    "perineum": _l("Perineum"),
+    "upper_limb": _l("Arm"),
+    "hand": _l("Hand"),
+    "lower_limb": _l("Leg"),
+    "foot": _l("Foot"),
 }
 
 # Over the lung: WHO 1999 §5.2 names the chest, the back and the supraclavicular fossa; the
@@ -75,20 +79,29 @@ def _ordinal(number: int) -> str:
 
 
 def level_label(level: str) -> str:
-    """"T7" stays "T7"; "ICS4" reads "4th intercostal space"."""
+    """"T7" stays "T7"; "ICS4" reads "4th intercostal space" (in the request's language)."""
     if level.startswith("ICS"):
         number = int(level[3:])
-        return f"{number}{_ordinal(number)} intercostal space"
+        # One message per English ordinal ending, so a translation need not build ordinals.
+        suffix = _ordinal(number)
+        if suffix == "st":
+            return _("%(number)dst intercostal space", number=number)
+        if suffix == "nd":
+            return _("%(number)dnd intercostal space", number=number)
+        if suffix == "rd":
+            return _("%(number)drd intercostal space", number=number)
+        return _("%(number)dth intercostal space", number=number)
     return level
 
 
 # Grouped for a select box: (group label, ((code, label), ...)).
 LEVEL_GROUPS = (
-    ("Cervical", tuple((level, level) for level in CERVICAL)),
-    ("Thoracic", tuple((level, level) for level in THORACIC)),
-    ("Lumbar", tuple((level, level) for level in LUMBAR)),
-    ("Sacral", tuple((level, level) for level in SACRAL)),
-    ("Intercostal space", tuple((level, level_label(level)) for level in INTERCOSTAL)),
+    (_l("Cervical"), tuple((level, level) for level in CERVICAL)),
+    (_l("Thoracic"), tuple((level, level) for level in THORACIC)),
+    (_l("Lumbar"), tuple((level, level) for level in LUMBAR)),
+    (_l("Sacral"), tuple((level, level) for level in SACRAL)),
+    (_l("Intercostal space"),
+     tuple((level, LazyString(level_label, level)) for level in INTERCOSTAL)),
 )
 
 
@@ -112,13 +125,14 @@ def level_fits(region: str, level: str) -> bool:
 # thorax points in that region (tests/points/test_catalog_data.py checks these against the
 # catalog file), with where it comes from.
 REGION_DEPTH_HINTS = {
-    "chest": (8, "the shallowest hint of the catalog's chest points (PC1: oblique 0.2-0.4 cun, "
-                 "Chinese Acupuncture and Moxibustion 1999)"),
-    "upper_back": (10, "the shallowest hint of the catalog's upper-back points (BL41-BL50, "
-                       "SI13, TE15: 0.3-0.5 cun, Chinese Acupuncture and Moxibustion 1999)"),
-    "supraclavicular": (10, "the catalog's hint for ST12 (perpendicular 0.3-0.5 cun, Chinese "
-                            "Acupuncture and Moxibustion 1999)"),
-    "trapezius": (14, "the mean skin-to-pleura depth at GB21 in women (14.6 mm; 17.4 mm in men; "
-                      "Chen 2018, J Acupunct Meridian Stud 11:355): a population average, not a "
-                      "safe limit"),
+    "chest": (8, _l("the shallowest hint of the catalog's chest points (PC1: oblique 0.2-0.4 cun, "
+                    "Chinese Acupuncture and Moxibustion 1999)")),
+    "upper_back": (10, _l("the shallowest hint of the catalog's upper-back points (BL41-BL50, "
+                          "SI13, TE15: 0.3-0.5 cun, Chinese Acupuncture and Moxibustion "
+                          "1999)")),
+    "supraclavicular": (10, _l("the catalog's hint for ST12 (perpendicular 0.3-0.5 cun, Chinese "
+                               "Acupuncture and Moxibustion 1999)")),
+    "trapezius": (14, _l("the mean skin-to-pleura depth at GB21 in women (14.6 mm; 17.4 mm in men; "
+                         "Chen 2018, J Acupunct Meridian Stud 11:355): a population average, "
+                         "not a safe limit")),
 }

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.fields import SelectField, strip
+from tracker.i18n import _, _l
 from tracker.points.regions import (
     HUATUOJIAJI_LEVELS,
     LEVEL_GROUPS,
@@ -34,16 +35,20 @@ from tracker.points.regions import (
 
 # Vocabularies of a point row. Codes are stored; never rename one.
 LATERALITIES = (
-    ("left", "Left"),
-    ("right", "Right"),
-    ("bilateral", "Both"),
-    ("midline", "Midline"),
+    ("left", _l("Left")),
+    ("right", _l("Right")),
+    ("bilateral", _l("Both")),
+    ("midline", _l("Midline")),
 )
-DEPTH_UNITS = (("mm", "mm"), ("cun", "cun"))
-ANGLES = (("perpendicular", "Perpendicular"), ("oblique", "Oblique"), ("transverse", "Transverse"))
-TECHNIQUES = (("even", "Even"), ("tonifying", "Tonifying"), ("reducing", "Reducing"))
-STIMULATIONS = (("manual", "Manual"), ("electrical", "Electrical"), ("none", "None"))
-TRI_STATE = (("", "Not noted"), ("yes", "Yes"), ("no", "No"))
+DEPTH_UNITS = (("mm", "mm"), ("cun", "cun"))  # units, the same in every language
+ANGLES = (
+    ("perpendicular", _l("Perpendicular")),
+    ("oblique", _l("Oblique")),
+    ("transverse", _l("Transverse")),
+)
+TECHNIQUES = (("even", _l("Even")), ("tonifying", _l("Tonifying")), ("reducing", _l("Reducing")))
+STIMULATIONS = (("manual", _l("Manual")), ("electrical", _l("Electrical")), ("none", _l("None")))
+TRI_STATE = (("", _l("Not noted")), ("yes", _l("Yes")), ("no", _l("No")))
 
 # The deepest a needle may be recorded, by unit.
 MAX_DEPTH = {"mm": Decimal(120), "cun": Decimal(6)}
@@ -97,63 +102,65 @@ class RowField:
 
 
 POINT = RowField(
-    "point", "Point", lambda: StringField("Point", validators=[Length(max=20)], filters=[strip]),
+    "point", _l("Point"),
+    lambda: StringField(_l("Point"), validators=[Length(max=20)], filters=[strip]),
     affects_cautions=True,
 )
 # Every field of a point row, in the order a row reads.
 POINT_ROW = (
     POINT,
-    RowField("custom_label", "Custom point (Ashi or an extra point): where",
-             lambda: StringField("Custom point (Ashi or an extra point): where",
+    RowField("custom_label", _l("Custom point (Ashi or an extra point): where"),
+             lambda: StringField(_l("Custom point (Ashi or an extra point): where"),
                                  validators=[Length(max=200)], filters=[strip]),
              affects_cautions=True, default=""),
-    RowField("region", "Body region",
-             lambda: SelectField("Body region", default="", choices=_choices(list(
+    RowField("region", _l("Body region"),
+             lambda: SelectField(_l("Body region"), default="", choices=_choices(list(
                  REGIONS.items()))),
              to_form=_none_as_blank, from_form=_none_as_blank, affects_cautions=True,
              default=""),
-    RowField("level", "Level",
-             lambda: SelectField("Level", default="", choices=_level_choices()),
+    RowField("level", _l("Level"),
+             lambda: SelectField(_l("Level"), default="", choices=_level_choices()),
              to_form=_none_as_blank, from_form=_none_as_blank, affects_cautions=True,
              default=""),
-    RowField("laterality", "Side",
-             lambda: SelectField("Side", default="", choices=_choices(LATERALITIES)),
+    RowField("laterality", _l("Side"),
+             lambda: SelectField(_l("Side"), default="", choices=_choices(LATERALITIES)),
              to_form=_none_as_blank, affects_cautions=True),
-    RowField("depth", "Depth", lambda: DecimalField("Depth", places=1, validators=[Optional()]),
+    RowField("depth", _l("Depth"),
+             lambda: DecimalField(_l("Depth"), places=1, validators=[Optional()]),
              affects_cautions=True),
-    RowField("depth_unit", "Unit",
-             lambda: SelectField("Unit", choices=DEPTH_UNITS, default="mm"),
+    RowField("depth_unit", _l("Unit"),
+             lambda: SelectField(_l("Unit"), choices=DEPTH_UNITS, default="mm"),
              to_form=lambda value: value or "mm", from_form=lambda value: value or "mm",
              affects_cautions=True, default="mm"),
-    RowField("angle", "Angle",
-             lambda: SelectField("Angle", default="", choices=_choices(ANGLES)),
+    RowField("angle", _l("Angle"),
+             lambda: SelectField(_l("Angle"), default="", choices=_choices(ANGLES)),
              to_form=_none_as_blank, from_form=_blank_as_none, affects_cautions=True),
-    RowField("gauge_mm", "Gauge (mm)",
-             lambda: DecimalField("Gauge (mm)", places=2, validators=[
+    RowField("gauge_mm", _l("Gauge (mm)"),
+             lambda: DecimalField(_l("Gauge (mm)"), places=2, validators=[
                  Optional(), NumberRange(Decimal("0.10"), Decimal("0.50"),
-                                         message="Gauge is 0.10 to 0.50 mm.")]),
+                                         message=_l("Gauge is 0.10 to 0.50 mm."))]),
              in_protocol=False),
-    RowField("length_mm", "Length (mm)",
-             lambda: DecimalField("Length (mm)", places=1, validators=[
-                 Optional(), NumberRange(3, 125, message="Length is 3 to 125 mm.")]),
+    RowField("length_mm", _l("Length (mm)"),
+             lambda: DecimalField(_l("Length (mm)"), places=1, validators=[
+                 Optional(), NumberRange(3, 125, message=_l("Length is 3 to 125 mm."))]),
              in_protocol=False),
-    RowField("technique", "Technique",
-             lambda: SelectField("Technique", default="", choices=_choices(TECHNIQUES)),
+    RowField("technique", _l("Technique"),
+             lambda: SelectField(_l("Technique"), default="", choices=_choices(TECHNIQUES)),
              to_form=_none_as_blank, from_form=_blank_as_none),
-    RowField("deqi_sought", "De qi sought",
-             lambda: BooleanField("De qi sought", default=True),
+    RowField("deqi_sought", _l("De qi sought"),
+             lambda: BooleanField(_l("De qi sought"), default=True),
              to_form=lambda value: True if value is None else value, in_protocol=False,
              default=True),
-    RowField("deqi_obtained", "De qi obtained",
-             lambda: SelectField("De qi obtained", default="", choices=TRI_STATE),
+    RowField("deqi_obtained", _l("De qi obtained"),
+             lambda: SelectField(_l("De qi obtained"), default="", choices=TRI_STATE),
              to_form=_tri_state_to_form, from_form=_tri_state_from_form, in_protocol=False),
-    RowField("stimulation", "Stimulation",
-             lambda: SelectField("Stimulation", choices=STIMULATIONS, default="manual"),
+    RowField("stimulation", _l("Stimulation"),
+             lambda: SelectField(_l("Stimulation"), choices=STIMULATIONS, default="manual"),
              to_form=lambda value: value or "manual", from_form=lambda value: value or "manual",
              in_protocol=False, affects_cautions=True, default="manual"),
-    RowField("retention_minutes", "Own retention (min)",
-             lambda: IntegerField("Own retention (min)", validators=[
-                 Optional(), NumberRange(1, 240, message="Retention is 1 to 240 minutes.")]),
+    RowField("retention_minutes", _l("Own retention (min)"),
+             lambda: IntegerField(_l("Own retention (min)"), validators=[
+                 Optional(), NumberRange(1, 240, message=_l("Retention is 1 to 240 minutes."))]),
              in_protocol=False),
 )
 PROTOCOL_ROW = tuple(f for f in POINT_ROW if f.in_protocol)
@@ -230,39 +237,47 @@ def check_row(row: dict, point) -> list[tuple[str, str]]:
     """
     laterality = row.get("laterality")
     if not laterality:
-        return [("laterality", "Choose the side.")]
+        return [("laterality", _("Choose the side."))]
     problems = []
     level = row.get("level") or ""
     if point is not None:
         if point.is_midline and laterality != "midline":
-            problems.append(("laterality", f"{point.code} is on the midline: choose Midline."))
+            problems.append(("laterality", _("%(code)s is on the midline: choose Midline.",
+                                             code=point.code)))
         if not point.is_midline and laterality == "midline":
             problems.append(("laterality",
-                             f"{point.code} is a paired point: choose left, right or both."))
+                             _("%(code)s is a paired point: choose left, right or both.",
+                               code=point.code)))
         if point.needs_level and level not in HUATUOJIAJI_LEVELS:
-            problems.append(("level", f"{point.code} needs its vertebral level, T1 to L5."))
+            problems.append(("level", _("%(code)s needs its vertebral level, T1 to L5.",
+                                        code=point.code)))
         if not point.needs_level and level:
-            problems.append(("level", f"{point.code} takes no level: a level goes with EX-B2 "
-                                      "(Huatuojiaji) or a custom point."))
+            problems.append(("level", _("%(code)s takes no level: a level goes with EX-B2 "
+                                        "(Huatuojiaji) or a custom point.", code=point.code)))
     else:
         problems.extend(_custom_place_problems(row.get("region") or "", level))
     depth, unit = row.get("depth"), row.get("depth_unit") or "mm"
     if depth is not None and not Decimal(0) < depth <= MAX_DEPTH[unit]:
-        problems.append(("depth", f"Depth must be above 0 and at most {MAX_DEPTH[unit]} {unit}."))
+        problems.append(("depth", _("Depth must be above 0 and at most %(most)s %(unit)s.",
+                                    most=MAX_DEPTH[unit], unit=unit)))
     return problems
 
 
 def _custom_place_problems(region: str, level: str) -> list[tuple[str, str]]:
     """A custom point needs a region the engine can read, and a level that fits it."""
     if not region:
-        return [("region", "Choose where this point is (its body region), so it is checked "
-                           "for the lung and pregnancy rules.")]
+        return [("region", _("Choose where this point is (its body region), so it is checked "
+                             "for the lung and pregnancy rules."))]
     if not level_fits(region, level):
         fitting = REGION_LEVELS.get(region)
-        hint = (f"choose one from {level_label(fitting[0])} to {level_label(fitting[-1])}"
-                if fitting else "leave the level empty")
-        return [("level", f"{level_label(level)} is not on the {REGIONS[region].lower()}: "
-                          f"{hint}, or change the region.")]
+        if fitting:
+            return [("level", _("%(level)s is not on the %(region)s: choose one from %(first)s "
+                                "to %(last)s, or change the region.",
+                                level=level_label(level), region=REGIONS[region].lower(),
+                                first=level_label(fitting[0]), last=level_label(fitting[-1])))]
+        return [("level", _("%(level)s is not on the %(region)s: leave the level empty, or "
+                            "change the region.",
+                            level=level_label(level), region=REGIONS[region].lower()))]
     return []
 
 

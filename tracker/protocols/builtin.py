@@ -8,6 +8,8 @@ over the lung, so they are needled obliquely and shallowly.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tracker.i18n import _l
+
 
 @dataclass(frozen=True)
 class ProtocolRow:
@@ -17,21 +19,35 @@ class ProtocolRow:
     depth_unit: str = "mm"
     angle: str | None = None
     technique: str | None = "even"
-    custom_label: str = ""
+    label: str = ""  # a custom row's label, marked for translation (lazy)
+
+    @property
+    def custom_label(self) -> str:
+        """The label as text, in the current locale (a session stores it)."""
+        return str(self.label)
 
 
 @dataclass(frozen=True)
 class BuiltinProtocol:
     key: str
-    name: str
-    description: str
+    title: str  # marked for translation (lazy); ``name`` is its text
+    about: str  # the same for ``description``
     rows: tuple[ProtocolRow, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        """The name in the current locale, as text: a session stores the name it applied."""
+        return str(self.title)
+
+    @property
+    def description(self) -> str:
+        return str(self.about)
 
 
 MIDDLE_BACK_PAIN = BuiltinProtocol(
     key="middle-back-pain",
-    name="Middle back pain",
-    description=(
+    title=_l("Middle back pain"),
+    about=_l(
         "Back-shu points BL18, BL20 and BL23, local GV6 and GV9, distal LI4 and SP6, GB21 for "
         "shoulder tension, and Ashi points found on palpation."
     ),
@@ -50,7 +66,7 @@ MIDDLE_BACK_PAIN = BuiltinProtocol(
             Decimal("10"),
             "mm",
             "oblique",
-            custom_label="Ashi point (tender on palpation; say where)",
+            label=_l("Ashi point (tender on palpation; say where)"),
         ),
     ),
 )

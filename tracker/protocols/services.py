@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.services import record_event
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.points import row_schema
 from tracker.points.services import resolve_codes
 from tracker.protocols.builtin import BUILTIN_PROTOCOLS
@@ -31,8 +32,9 @@ def clinic_protocols(clinic_id: int, *, include_retired: bool = False) -> list[P
 
 
 def protocol_choices(clinic_id: int) -> list[tuple[str, str]]:
-    """(key, name) of every protocol a session can apply: built-in first, then the clinic's."""
-    choices = [(f"builtin:{p.key}", f"{p.name} (built-in)") for p in BUILTIN_PROTOCOLS.values()]
+    """(key, name) of every protocol a session can apply: built-in first ("builtin:<key>"),
+    then the clinic's ("clinic:<id>")."""
+    choices = [(f"builtin:{p.key}", p.name) for p in BUILTIN_PROTOCOLS.values()]
     choices += [(f"clinic:{p.id}", p.name) for p in clinic_protocols(clinic_id)]
     return choices
 
@@ -86,9 +88,9 @@ def save_protocol(
         )
     )
     if clash is not None and (protocol is None or clash != protocol.id):
-        raise ProtocolError("The clinic already has a protocol with this name.")
+        raise ProtocolError(_("The clinic already has a protocol with this name."))
     if not rows:
-        raise ProtocolError("A protocol needs at least one point.")
+        raise ProtocolError(_("A protocol needs at least one point."))
     if protocol is None:
         protocol = Protocol(clinic_id=clinic_id, created_by_id=actor.id)
         db.session.add(protocol)

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker.i18n import _
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.points import row_schema
 from tracker.points.services import rows_from_shorthand
@@ -52,7 +53,8 @@ def edit(protocol_id: int):
 def retire(protocol_id: int):
     protocol = load_protocol(protocol_id)
     retire_protocol(protocol, actor=current_user)
-    flash(f"Protocol “{protocol.name}” retired. Sessions that used it keep its name.", "success")
+    flash(_("Protocol “%(name)s” retired. Sessions that used it keep its name.",
+            name=protocol.name), "success")
     return redirect(url_for("protocols.index"))
 
 
@@ -78,7 +80,7 @@ def _edit(protocol: Protocol | None):
             except ProtocolError as error:
                 form.name.errors.append(str(error))
             else:
-                flash(f"Protocol “{saved.name}” saved.", "success")
+                flash(_("Protocol “%(name)s” saved.", name=saved.name), "success")
                 return redirect(url_for("protocols.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("protocols/form.html", form=form, protocol=protocol), status

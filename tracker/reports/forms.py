@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import DataRequired, ValidationError
 
+from tracker.i18n import _, _l
+
 
 class ReportPeriodForm(FlaskForm):
     """The report's date range (GET, so no CSRF)."""
@@ -9,9 +11,9 @@ class ReportPeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("From", validators=[DataRequired()])
-    end = DateField("To", validators=[DataRequired()])
+    start = DateField(_l("From"), validators=[DataRequired(message=_l("This field is required."))])
+    end = DateField(_l("To"), validators=[DataRequired(message=_l("This field is required."))])
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:
-            raise ValidationError("The end is before the start.")
+            raise ValidationError(_("The end is before the start."))

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.safety.models import AdverseEvent
 from tracker.safety.vocab import AE_CODES, AE_SEVERITIES
 from tracker.sessions.models import TreatmentSession
@@ -63,7 +64,7 @@ def adverse_event_report(clinic_id: int, start: date, end: date, zone) -> Advers
 
     return AdverseEventReport(
         start=start, end=end, sessions=sessions,
-        sessions_with_event=RateRow("Sessions with at least one adverse event", with_event,
+        sessions_with_event=RateRow(_("Sessions with at least one adverse event"), with_event,
                                     rate(with_event), REFERENCE_ANY_PER_1000),
         by_type=[RateRow(label, by_code[code], rate(by_code[code]))
                  for code, label in AE_CODES if code in by_code],

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from tracker.audit.services import record_event
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.safety.cautions import (
     CONTRAINDICATED,
     Caution,
@@ -45,9 +46,9 @@ def record_adverse_event(
 ) -> AdverseEvent:
     """Record an adverse event on a session (also after it was signed) or between visits."""
     if code not in AE_CATEGORY_OF:
-        raise SafetyError("Unknown adverse event type.")
+        raise SafetyError(_("Unknown adverse event type."))
     if visit is not None and visit.patient_id != patient.id:
-        raise SafetyError("That session belongs to another patient.")
+        raise SafetyError(_("That session belongs to another patient."))
     event = AdverseEvent(
         clinic_id=patient.clinic_id,
         patient_id=patient.id,
@@ -144,9 +145,11 @@ def decide_cautions(visit, decisions: dict[int, tuple[str, str]], *, actor) -> N
         decision, reason = decisions[row.id]
         reason = (reason or "").strip()
         if decision == "overridden" and not reason:
-            raise SafetyError(f"Give the reason for overriding: {row.message}")
+            raise SafetyError(_("Give the reason for overriding: %(caution)s",
+                                caution=row.message))
         if row.severity == CONTRAINDICATED and not reason:
-            raise SafetyError(f"A contraindication needs an override reason: {row.message}")
+            raise SafetyError(_("A contraindication needs an override reason: %(caution)s",
+                                caution=row.message))
         chosen.append((row, "overridden" if row.severity == CONTRAINDICATED else decision, reason))
     # Checked first, recorded after: a refusal leaves every row as it was.
     for row, decision, reason in chosen:

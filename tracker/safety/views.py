@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker.i18n import _
 from tracker.patients.queries import load_patient
 from tracker.patients.services import patient_banners
 from tracker.permissions import CLINICAL_ROLES, roles_required
@@ -22,7 +23,7 @@ def record_between_visits(patient_id: int):
     """An adverse event reported between visits (not tied to one session)."""
     patient = load_patient(patient_id)
     form = AdverseEventForm()
-    form.point_application_id.choices = [("", "None")]
+    form.point_application_id.choices = [("", _("None"))]
     if form.validate_on_submit():
         zone = ZoneInfo(current_user.clinic.timezone)
         onset = datetime.combine(form.onset_date.data,
@@ -35,7 +36,7 @@ def record_between_visits(patient_id: int):
         except SafetyError as error:
             form.code.errors.append(str(error))
         else:
-            flash("Adverse event recorded.", "success")
+            flash(_("Adverse event recorded."), "success")
             return redirect(url_for("chart.patient", patient_id=patient.id) + "#adverse-events")
     return render_template(
         "safety/adverse_event_form.html", form=form, patient=patient,

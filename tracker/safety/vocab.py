@@ -1,48 +1,50 @@
 """Adverse-event coding (DOMAIN.md section 5; reference/clinical-standards.md section 3.3)."""
 
+from tracker.i18n import _l
+
 AE_TYPES = (
     (
         "local",
-        "Local",
+        _l("Local"),
         (
-            ("bleeding", "Bleeding"),
-            ("haematoma", "Haematoma / bruise"),
-            ("needle_site_pain", "Needle-site pain"),
-            ("local_infection", "Local infection"),
-            ("burn", "Burn (moxa, heat lamp, cupping)"),
-            ("cupping_blister", "Cupping blister"),
+            ("bleeding", _l("Bleeding")),
+            ("haematoma", _l("Haematoma / bruise")),
+            ("needle_site_pain", _l("Needle-site pain")),
+            ("local_infection", _l("Local infection")),
+            ("burn", _l("Burn (moxa, heat lamp, cupping)")),
+            ("cupping_blister", _l("Cupping blister")),
         ),
     ),
     (
         "systemic",
-        "Systemic",
+        _l("Systemic"),
         (
-            ("syncope", "Presyncope / syncope (needle shock)"),
-            ("nausea", "Nausea / vomiting"),
-            ("dizziness", "Dizziness"),
-            ("sweating", "Sweating"),
-            ("fatigue", "Fatigue / drowsiness"),
+            ("syncope", _l("Presyncope / syncope (needle shock)")),
+            ("nausea", _l("Nausea / vomiting")),
+            ("dizziness", _l("Dizziness")),
+            ("sweating", _l("Sweating")),
+            ("fatigue", _l("Fatigue / drowsiness")),
         ),
     ),
-    ("aggravation", "Aggravation", (("aggravation", "Aggravation of symptoms"),)),
+    ("aggravation", _l("Aggravation"), (("aggravation", _l("Aggravation of symptoms")),)),
     (
         "procedural",
-        "Procedural",
+        _l("Procedural"),
         (
-            ("retained_needle", "Retained or missing needle"),
-            ("stuck_needle", "Stuck needle"),
-            ("broken_needle", "Broken needle"),
+            ("retained_needle", _l("Retained or missing needle")),
+            ("stuck_needle", _l("Stuck needle")),
+            ("broken_needle", _l("Broken needle")),
         ),
     ),
     (
         "serious",
-        "Serious",
+        _l("Serious"),
         (
-            ("pneumothorax", "Pneumothorax"),
-            ("nerve_injury", "Nerve injury"),
-            ("organ_injury", "Organ injury"),
-            ("vessel_injury", "Vessel injury"),
-            ("serious_infection", "Serious infection"),
+            ("pneumothorax", _l("Pneumothorax")),
+            ("nerve_injury", _l("Nerve injury")),
+            ("organ_injury", _l("Organ injury")),
+            ("vessel_injury", _l("Vessel injury")),
+            ("serious_infection", _l("Serious infection")),
         ),
     ),
 )
@@ -50,14 +52,14 @@ AE_CODES = tuple((code, label) for _, _, items in AE_TYPES for code, label in it
 AE_CATEGORY_OF = {code: category for category, _, items in AE_TYPES for code, _ in items}
 
 AE_SEVERITIES = (
-    ("minor", "Minor"),
-    ("needed_treatment", "Needed treatment"),
-    ("serious", "Serious"),
+    ("minor", _l("Minor")),
+    ("needed_treatment", _l("Needed treatment")),
+    ("serious", _l("Serious")),
 )
 AE_OUTCOMES = (
-    ("resolved", "Resolved"),
-    ("resolving", "Resolving"),
-    ("ongoing", "Ongoing"),
-    ("referred", "Referred for medical care"),
-    ("unknown", "Unknown"),
+    ("resolved", _l("Resolved")),
+    ("resolving", _l("Resolving")),
+    ("ongoing", _l("Ongoing")),
+    ("referred", _l("Referred for medical care")),
+    ("unknown", _l("Unknown")),
 )

@@ -17,6 +17,7 @@ from wtforms import DecimalField, Form, HiddenField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.fields import SelectField
+from tracker.i18n import _, _l
 from tracker.points.codes import canonical_code
 from tracker.sessions import vocab
 
@@ -26,7 +27,7 @@ PAIR = re.compile(
 
 
 def _choose(vocabulary):
-    return [("", "Choose"), *vocabulary]
+    return [("", _l("Choose")), *vocabulary]
 
 
 def _pairs_from_text(text: str) -> list[list[str]]:
@@ -81,29 +82,31 @@ def _text(name, label, length, description=""):
 
 
 PARAMS = {param.name: param for param in (
-    _select("cupping_method", "Method", vocab.CUPPING_METHODS),
-    _count("cups", "Number of cups", 1, 40, "From 1 to 40 cups.", "cups"),
-    _select("cupping_marks", "Marks left", vocab.CUPPING_MARKS),
-    Param("ea_pairs", "Point pairs connected",
-          lambda: StringField("Point pairs connected", validators=[Length(max=200)],
-                              description="e.g. BL23-BL25, LI4-LI11 (points of this session)"),
+    _select("cupping_method", _l("Method"), vocab.CUPPING_METHODS),
+    _count("cups", _l("Number of cups"), 1, 40, _l("From 1 to 40 cups."), _l("cups")),
+    _select("cupping_marks", _l("Marks left"), vocab.CUPPING_MARKS),
+    Param("ea_pairs", _l("Point pairs connected"),
+          lambda: StringField(_l("Point pairs connected"), validators=[Length(max=200)],
+                              description=_l("e.g. BL23-BL25, LI4-LI11 (points of this session)")),
           to_json=_pairs_from_text, from_json=_pairs_to_text),
-    _decimal("ea_frequency_hz", "Frequency (Hz)", Decimal("0.5"), 200,
-             "Frequency must be 0.5 to 200 Hz.", "Hz"),
-    _decimal("ea_frequency_2_hz", "Second frequency (Hz, dense-disperse)", Decimal("0.5"), 200,
-             "Frequency must be 0.5 to 200 Hz.", "Hz"),
-    _select("ea_waveform", "Waveform", vocab.EA_WAVEFORMS),
-    _decimal("ea_intensity_ma", "Intensity (mA)", 0, 50, "Intensity must be 0 to 50 mA.", "mA"),
-    _text("ea_intensity_note", "Intensity note", 100, "e.g. to comfort, visible twitch"),
-    _select("moxa_method", "Method", vocab.MOXA_METHODS),
-    _count("moxa_cones", "Cones", 1, 50, "From 1 to 50 cones.", "cones"),
-    _count("lamp_distance_cm", "Distance (cm)", 10, 100, "Keep the lamp 10 to 100 cm away.",
-           "cm"),
-    _select("auricular_method", "Method", vocab.AURICULAR_METHODS),
-    Param("ear_side", "Ear", lambda: SelectField("Ear", choices=vocab.EAR_SIDES, default="both"),
+    _decimal("ea_frequency_hz", _l("Frequency (Hz)"), Decimal("0.5"), 200,
+             _l("Frequency must be 0.5 to 200 Hz."), _l("Hz")),
+    _decimal("ea_frequency_2_hz", _l("Second frequency (Hz, dense-disperse)"), Decimal("0.5"),
+             200, _l("Frequency must be 0.5 to 200 Hz."), _l("Hz")),
+    _select("ea_waveform", _l("Waveform"), vocab.EA_WAVEFORMS),
+    _decimal("ea_intensity_ma", _l("Intensity (mA)"), 0, 50, _l("Intensity must be 0 to 50 mA."),
+             _l("mA")),
+    _text("ea_intensity_note", _l("Intensity note"), 100, _l("e.g. to comfort, visible twitch")),
+    _select("moxa_method", _l("Method"), vocab.MOXA_METHODS),
+    _count("moxa_cones", _l("Cones"), 1, 50, _l("From 1 to 50 cones."), _l("cones")),
+    _count("lamp_distance_cm", _l("Distance (cm)"), 10, 100,
+           _l("Keep the lamp 10 to 100 cm away."), _l("cm")),
+    _select("auricular_method", _l("Method"), vocab.AURICULAR_METHODS),
+    Param("ear_side", _l("Ear"),
+          lambda: SelectField(_l("Ear"), choices=vocab.EAR_SIDES, default="both"),
           vocabulary=vocab.EAR_SIDES),
-    _text("auricular_points", "Ear points", 200, "e.g. Shen Men, Lumbar spine"),
-    _text("description", "What was done", 300),
+    _text("auricular_points", _l("Ear points"), 200, _l("e.g. Shen Men, Lumbar spine")),
+    _text("description", _l("What was done"), 300),
 )}
 
 
@@ -145,11 +148,11 @@ TECHNIQUES = {technique.kind: technique for technique in (
 class _AdjunctRowBase(Form):
     kind = HiddenField()
     minutes = IntegerField(
-        "Minutes",
-        validators=[Optional(), NumberRange(0, 120, message="Minutes must be from 0 to 120.")],
+        _l("Minutes"),
+        validators=[Optional(), NumberRange(0, 120, message=_l("Minutes must be from 0 to 120."))],
     )
-    sites = StringField("Sites", validators=[Length(max=300)])
-    notes = StringField("Notes", validators=[Length(max=500)])
+    sites = StringField(_l("Sites"), validators=[Length(max=300)])
+    notes = StringField(_l("Notes"), validators=[Length(max=500)])
 
     @property
     def technique(self) -> Technique | None:
@@ -157,7 +160,7 @@ class _AdjunctRowBase(Form):
 
     @property
     def kind_label(self) -> str:
-        return self.technique.label if self.technique else "Technique"
+        return self.technique.label if self.technique else _("Technique")
 
     @property
     def shown_fields(self) -> tuple[str, ...]:
@@ -167,13 +170,15 @@ class _AdjunctRowBase(Form):
         """Kind-specific rules (beyond each field's own); ``session_codes`` are the point codes
         of this session, which electroacupuncture pairs must use."""
         if self.technique is None:
-            self.kind.errors.append("Unknown technique.")
+            self.kind.errors.append(_("Unknown technique."))
             return False
         ok = True
         for name in self.technique.required:
             field = self[name]
             if field.data in (None, "") and not field.errors:
-                field.errors.append(f"Required for {self.kind_label.lower()}.")
+                field.errors.append(
+                    _("Required for %(technique)s.", technique=self.kind_label.lower())
+                )
                 ok = False
         if self.kind.data == "electroacupuncture" and self.ea_pairs.data:
             ok = self._check_pairs(session_codes) and ok
@@ -184,15 +189,20 @@ class _AdjunctRowBase(Form):
             match = PAIR.match(chunk)
             codes = [canonical_code(code) for code in match.groups()] if match else []
             if not match or None in codes:
-                self.ea_pairs.errors.append(f"“{chunk}” is not a pair like BL23-BL25.")
+                self.ea_pairs.errors.append(
+                    _("“%(pair)s” is not a pair like BL23-BL25.", pair=chunk)
+                )
                 return False
             if codes[0] == codes[1]:
-                self.ea_pairs.errors.append(f"“{chunk}” connects a point to itself.")
+                self.ea_pairs.errors.append(
+                    _("“%(pair)s” connects a point to itself.", pair=chunk)
+                )
                 return False
             missing = [code for code in codes if code not in session_codes]
             if missing:
                 self.ea_pairs.errors.append(
-                    f"{', '.join(missing)} is not among this session's points."
+                    _("%(codes)s is not among this session's points.",
+                      codes=", ".join(missing))
                 )
                 return False
         return True
@@ -236,13 +246,13 @@ def describe(adjunct) -> str:
     """One line for the timeline and the note: "Cupping, Dry (stationary), 6 cups, 10 min"."""
     technique = TECHNIQUES.get(adjunct.kind)
     params = adjunct.params or {}
-    parts = [technique.label if technique else adjunct.kind]
+    parts = [str(technique.label) if technique else adjunct.kind]
     for name in technique.summary if technique else ():
         parts.append(_summary_part(name, params))
     if adjunct.sites:
         parts.append(adjunct.sites)
     if adjunct.minutes is not None:
-        parts.append(f"{adjunct.minutes} min")
+        parts.append(_("%(minutes)s min", minutes=adjunct.minutes))
     return ", ".join(p for p in parts if p)
 
 
@@ -253,9 +263,9 @@ def _summary_part(name: str, params: dict) -> str:
     if name == "ea_frequency_hz":  # "2/100 Hz" for dense-disperse
         second = params.get("ea_frequency_2_hz")
         first = "?" if value is None else f"{value:g}"
-        return f"{first}/{second:g} Hz" if second else f"{first} Hz"
+        return f"{first}/{second:g} {param.unit}" if second else f"{first} {param.unit}"
     if param.vocabulary:
-        return dict(param.vocabulary).get(value, "")
+        return str(dict(param.vocabulary).get(value, ""))
     if value in (None, ""):
         return f"? {param.unit}".strip() if param.unit else ""
     return f"{value} {param.unit}".strip()

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from tracker.conflicts import EditConflict
 from tracker.dates import clinic_zone
+from tracker.i18n import _
 from tracker.patients.queries import load_patient
 from tracker.patients.services import current_consent, patient_banners
 from tracker.points import row_schema
@@ -35,11 +36,11 @@ def create(patient_id: int):
     patient = load_patient(patient_id)
     choices = episode_choices(patient)
     if not choices:
-        flash("Record an intake first: a session belongs to an episode of care.", "warning")
+        flash(_("Record an intake first: a session belongs to an episode of care."), "warning")
         return redirect(url_for("intake.create", patient_id=patient.id))
     consent = current_consent(patient)
     if consent is None or not consent.given:
-        flash("Record the patient's informed consent before the session.", "warning")
+        flash(_("Record the patient's informed consent before the session."), "warning")
         return redirect(url_for("patients.consent", patient_id=patient.id,
                                 next=url_for("sessions.create", patient_id=patient.id)))
     if request.method == "GET":
@@ -64,7 +65,7 @@ def create(patient_id: int):
         except OverrideRequired as error:
             form.require_override(error.cautions)
         else:
-            flash("Session saved as a draft. Check it, then sign it.", "success")
+            flash(_("Session saved as a draft. Check it, then sign it."), "success")
             _flash_notices(form)
             return redirect(url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
     return _render_form(patient, form, None, status=status or 422)
@@ -73,7 +74,7 @@ def create(patient_id: int):
 def edit(patient_id: int, session_id: int):
     visit = load_session(patient_id, session_id, for_update=request.method == "POST")
     if visit.is_signed:
-        flash("This note is signed. Corrections are made with an amendment.", "info")
+        flash(_("This note is signed. Corrections are made with an amendment."), "info")
         return redirect(url_for("sessions.amend", patient_id=patient_id, session_id=session_id))
     patient = visit.patient
     choices = episode_choices(patient, include=visit.episode)
@@ -103,7 +104,7 @@ def edit(patient_id: int, session_id: int):
         except OverrideRequired as error:
             form.require_override(error.cautions)
         else:
-            flash("Draft saved.", "success")
+            flash(_("Draft saved."), "success")
             _flash_notices(form)
             return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=visit.id))
     return _render_form(patient, form, visit, status=status or 422, conflict=conflict)
@@ -117,10 +118,10 @@ def preview_cautions(patient_id: int):
     cautions = form_cautions(form, patient, clinic_zone())
     by_row = row_cautions(form, cautions)
     return jsonify(
-        rows={index: [{"severity": c.severity, "message": c.message} for c in found]
+        rows={index: [{"severity": c.severity, "message": str(c.message)} for c in found]
               for index, found in by_row.items()},
         cautions=[{"key": c.key, "rule": c.rule, "target": c.target, "severity": c.severity,
-                   "message": c.message, "reason": c.reason, "source": c.source}
+                   "message": str(c.message), "reason": str(c.reason), "source": str(c.source)}
                   for c in cautions],
         html=render_template("sessions/_caution_list.html", cautions=cautions),
     )
@@ -129,7 +130,7 @@ def preview_cautions(patient_id: int):
 def _flash_notices(form: SessionForm) -> None:
     """What quick entry did that the user should know, shown on the next page."""
     for notice in form.quick_entry_notices:
-        flash(notice, "info")
+        flash(str(notice), "info")
 
 
 def _render_form(patient, form, visit, *, status=200, conflict=None):

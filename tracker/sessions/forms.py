@@ -22,15 +22,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.dates import clinic_today
 from tracker.fields import MultiCheckboxField, ScoreField, SelectField, strip, submitted_version
+from tracker.i18n import _, _l
 from tracker.points import row_schema
 from tracker.points.services import resolve_codes
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import AdjunctRowForm
 from tracker.sessions.services import AMENDABLE_FIELDS, DIRECT_FIELDS
 
+REQUIRED = _l("This field is required.")
+
 
 class _PointRowBase(Form):
-    remove = BooleanField("Remove")
+    remove = BooleanField(_l("Remove"))
 
     @property
     def is_blank(self) -> bool:
@@ -43,77 +46,91 @@ PointRowForm = type("PointRowForm", (_PointRowBase,), row_schema.form_controls()
 
 class SessionForm(FlaskForm):
     version = HiddenField()
-    episode_id = SelectField("Episode of care", coerce=int, validate_choice=True)
-    session_date = DateField("Date", validators=[DataRequired()], default=clinic_today)
-    start_time = TimeField("Start time", validators=[DataRequired()])
+    episode_id = SelectField(_l("Episode of care"), coerce=int, validate_choice=True)
+    session_date = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED)],
+                             default=clinic_today)
+    start_time = TimeField(_l("Start time"), validators=[DataRequired(message=REQUIRED)])
 
-    needle_type = SelectField("Needle type", choices=vocab.NEEDLE_TYPES)
+    needle_type = SelectField(_l("Needle type"), choices=vocab.NEEDLE_TYPES)
     needle_gauge_mm = DecimalField(
-        "Gauge (mm)",
+        _l("Gauge (mm)"),
         places=2,
         validators=[
             Optional(),
-            NumberRange(Decimal("0.10"), Decimal("0.50"), message="Gauge is 0.10 to 0.50 mm."),
+            NumberRange(
+                Decimal("0.10"), Decimal("0.50"), message=_l("Gauge is 0.10 to 0.50 mm.")
+            ),
         ],
     )
     needle_length_mm = DecimalField(
-        "Length (mm)",
+        _l("Length (mm)"),
         places=1,
-        validators=[Optional(), NumberRange(3, 125, message="Length is 3 to 125 mm.")],
+        validators=[Optional(), NumberRange(3, 125, message=_l("Length is 3 to 125 mm."))],
     )
-    needle_brand = StringField("Brand", validators=[Length(max=80)], filters=[strip])
-    needle_lot = StringField("Lot number", validators=[Length(max=60)], filters=[strip])
-    needle_material = SelectField("Material", choices=vocab.NEEDLE_MATERIALS)
+    needle_brand = StringField(_l("Brand"), validators=[Length(max=80)], filters=[strip])
+    needle_lot = StringField(_l("Lot number"), validators=[Length(max=60)], filters=[strip])
+    needle_material = SelectField(_l("Material"), choices=vocab.NEEDLE_MATERIALS)
 
     quick_entry = StringField(
-        "Quick entry",
+        _l("Quick entry"),
         validators=[Length(max=2000)],
         filters=[strip],
-        description="e.g. BL18 BL20 BL23 bilat, GV6, GV9, LI4 L, SP6 b/l, Ashi: left T7 paraspinal",
+        description=_l(
+            "e.g. BL18 BL20 BL23 bilat, GV6, GV9, LI4 L, SP6 b/l, Ashi: left T7 paraspinal"
+        ),
     )
-    points = FieldList(FormField(PointRowForm), min_entries=0, label="Point row")
+    points = FieldList(FormField(PointRowForm), min_entries=0, label=_l("Point row"))
 
-    inserted_time = TimeField("Needles in at", validators=[Optional()])
-    removed_time = TimeField("Needles out at", validators=[Optional()])
+    inserted_time = TimeField(_l("Needles in at"), validators=[Optional()])
+    removed_time = TimeField(_l("Needles out at"), validators=[Optional()])
     retention_minutes = IntegerField(
-        "Retention (minutes)",
-        validators=[Optional(), NumberRange(1, 240, message="Retention must be 1 to 240 minutes.")],
+        _l("Retention (minutes)"),
+        validators=[
+            Optional(),
+            NumberRange(1, 240, message=_l("Retention must be 1 to 240 minutes.")),
+        ],
     )
     needles_inserted = IntegerField(
-        "Needles inserted",
-        validators=[Optional(), NumberRange(0, 200, message="Count from 0 to 200.")],
+        _l("Needles inserted"),
+        validators=[Optional(), NumberRange(0, 200, message=_l("Count from 0 to 200."))],
     )
     needles_removed = IntegerField(
-        "Needles removed",
-        validators=[Optional(), NumberRange(0, 200, message="Count from 0 to 200.")],
+        _l("Needles removed"),
+        validators=[Optional(), NumberRange(0, 200, message=_l("Count from 0 to 200."))],
     )
 
-    adjuncts = FieldList(FormField(AdjunctRowForm), min_entries=0, label="Technique")
+    adjuncts = FieldList(FormField(AdjunctRowForm), min_entries=0, label=_l("Technique"))
 
-    pain_before = ScoreField("Pain before (0-10)", validators=[Optional()])
-    pain_after = ScoreField("Pain after (0-10)", validators=[Optional()])
-    sensations = MultiCheckboxField("How the patient felt", choices=vocab.SENSATIONS)
-    sensations_notes = StringField("Other reactions", validators=[Length(max=500)], filters=[strip])
+    pain_before = ScoreField(_l("Pain before (0-10)"), validators=[Optional()])
+    pain_after = ScoreField(_l("Pain after (0-10)"), validators=[Optional()])
+    sensations = MultiCheckboxField(_l("How the patient felt"), choices=vocab.SENSATIONS)
+    sensations_notes = StringField(
+        _l("Other reactions"), validators=[Length(max=500)], filters=[strip]
+    )
 
-    subjective = TextAreaField("Subjective", validators=[Length(max=5000)], filters=[strip])
+    subjective = TextAreaField(_l("Subjective"), validators=[Length(max=5000)], filters=[strip])
     objective = TextAreaField(
-        "Objective: palpation, range of motion", validators=[Length(max=5000)], filters=[strip]
+        _l("Objective: palpation, range of motion"),
+        validators=[Length(max=5000)],
+        filters=[strip],
     )
-    tongue = StringField("Tongue", validators=[Length(max=300)], filters=[strip])
-    pulse = StringField("Pulse", validators=[Length(max=300)], filters=[strip])
+    tongue = StringField(_l("Tongue"), validators=[Length(max=300)], filters=[strip])
+    pulse = StringField(_l("Pulse"), validators=[Length(max=300)], filters=[strip])
     assessment = TextAreaField(
-        "Assessment (pattern)", validators=[Length(max=5000)], filters=[strip]
+        _l("Assessment (pattern)"), validators=[Length(max=5000)], filters=[strip]
     )
-    plan = TextAreaField("Plan", validators=[Length(max=5000)], filters=[strip])
-    advice = MultiCheckboxField("Advice and home care given", choices=vocab.ADVICE)
-    advice_notes = TextAreaField("Other advice", validators=[Length(max=2000)], filters=[strip])
-    next_visit_on = DateField("Next visit", validators=[Optional()])
+    plan = TextAreaField(_l("Plan"), validators=[Length(max=5000)], filters=[strip])
+    advice = MultiCheckboxField(_l("Advice and home care given"), choices=vocab.ADVICE)
+    advice_notes = TextAreaField(
+        _l("Other advice"), validators=[Length(max=2000)], filters=[strip]
+    )
+    next_visit_on = DateField(_l("Next visit"), validators=[Optional()])
 
     override_reason = TextAreaField(
-        "Reason to go ahead despite the contraindication",
+        _l("Reason to go ahead despite the contraindication"),
         validators=[Length(max=1000)],
         filters=[strip],
-        description="Recorded with the session, with your name and the time.",
+        description=_l("Recorded with the session, with your name and the time."),
     )
 
     protocol_key = HiddenField()
@@ -130,8 +147,8 @@ class SessionForm(FlaskForm):
         """A contraindicated choice was saved without the reason to go ahead."""
         self.override_reason.errors = [
             *self.override_reason.errors,
-            "A contraindication needs your reason to go ahead (or remove it): "
-            + " ".join(c.message for c in cautions),
+            _("A contraindication needs your reason to go ahead (or remove it): %(cautions)s",
+              cautions=" ".join(str(c.message) for c in cautions)),
         ]
 
     def kept_point_rows(self):
@@ -156,14 +173,14 @@ class SessionForm(FlaskForm):
             and self.session_date.data
             and self.next_visit_on.data < self.session_date.data
         ):
-            self.next_visit_on.errors.append("The next visit cannot be before this session.")
+            self.next_visit_on.errors.append(_("The next visit cannot be before this session."))
             valid = False
         return valid
 
     def _check_point_row(self, row) -> bool:
         if row.code.data and row.code.data not in self.resolved:
-            row.code.errors.append(f"“{row.code.data}” is not a point code we know: check the "
-                                   "code, or pick it from the list.")
+            row.code.errors.append(_("“%(code)s” is not a point code we know: check the code, "
+                                     "or pick it from the list.", code=row.code.data))
             return False
         point = self.resolved.get(row.code.data)
         problems = row_schema.check_row(row_schema.row_from_form(row.data, point), point)
@@ -175,13 +192,14 @@ class SessionForm(FlaskForm):
         start, end = self.inserted_time.data, self.removed_time.data
         if start and end:
             if end <= start:
-                self.removed_time.errors.append("Needles out must be after needles in.")
+                self.removed_time.errors.append(_("Needles out must be after needles in."))
                 return False
             minutes = _minutes_between(start, end)
             typed = self.retention_minutes.data
             if typed is not None and abs(typed - minutes) > 1:
                 self.retention_minutes.errors.append(
-                    f"The times give {minutes} minutes, not {typed}: correct one of them."
+                    _("The times give %(minutes)s minutes, not %(typed)s: correct one of them.",
+                      minutes=minutes, typed=typed)
                 )
                 return False
         return True
@@ -229,23 +247,25 @@ class SignForm(FlaskForm):
 
 class AmendForm(FlaskForm):
     reason = TextAreaField(
-        "Why is the note amended?",
-        validators=[DataRequired(message="Say why the note is amended."), Length(max=2000)],
+        _l("Why is the note amended?"),
+        validators=[DataRequired(message=_l("Say why the note is amended.")), Length(max=2000)],
         filters=[strip],
     )
-    pain_before = ScoreField("Pain before (0-10)", validators=[Optional()])
-    pain_after = ScoreField("Pain after (0-10)", validators=[Optional()])
+    pain_before = ScoreField(_l("Pain before (0-10)"), validators=[Optional()])
+    pain_after = ScoreField(_l("Pain after (0-10)"), validators=[Optional()])
     sensations_notes = StringField(
-        "How the patient felt", validators=[Length(max=500)], filters=[strip]
+        _l("How the patient felt"), validators=[Length(max=500)], filters=[strip]
     )
-    subjective = TextAreaField("Subjective", validators=[Length(max=5000)], filters=[strip])
-    objective = TextAreaField("Objective", validators=[Length(max=5000)], filters=[strip])
-    tongue = StringField("Tongue", validators=[Length(max=300)], filters=[strip])
-    pulse = StringField("Pulse", validators=[Length(max=300)], filters=[strip])
-    assessment = TextAreaField("Assessment", validators=[Length(max=5000)], filters=[strip])
-    plan = TextAreaField("Plan", validators=[Length(max=5000)], filters=[strip])
-    advice_notes = TextAreaField("Advice notes", validators=[Length(max=2000)], filters=[strip])
-    next_visit_on = DateField("Next visit", validators=[Optional()])
+    subjective = TextAreaField(_l("Subjective"), validators=[Length(max=5000)], filters=[strip])
+    objective = TextAreaField(_l("Objective"), validators=[Length(max=5000)], filters=[strip])
+    tongue = StringField(_l("Tongue"), validators=[Length(max=300)], filters=[strip])
+    pulse = StringField(_l("Pulse"), validators=[Length(max=300)], filters=[strip])
+    assessment = TextAreaField(_l("Assessment"), validators=[Length(max=5000)], filters=[strip])
+    plan = TextAreaField(_l("Plan"), validators=[Length(max=5000)], filters=[strip])
+    advice_notes = TextAreaField(
+        _l("Advice notes"), validators=[Length(max=2000)], filters=[strip]
+    )
+    next_visit_on = DateField(_l("Next visit"), validators=[Optional()])
 
     def amended_values(self) -> dict:
         return {name: self[name].data for name in AMENDABLE_FIELDS}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db_types import UTCDateTime, utcnow
 from tracker.extensions import db
+from tracker.i18n import _
 
 
 class TreatmentSession(db.Model):
@@ -165,7 +166,7 @@ class PointApplication(db.Model):
     @property
     def code(self) -> str:
         if self.point is None:
-            return "Ashi"
+            return _("Ashi")
         return f"{self.point.code} {self.level}".strip()
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from tracker.audit.services import record_event
 from tracker.dates import clinic_zone
+from tracker.i18n import _
 from tracker.patients.services import patient_banners
 from tracker.points import row_schema
 from tracker.safety.forms import adverse_event_form_for
@@ -15,6 +16,7 @@ from tracker.sessions.forms import AmendForm, SignForm
 from tracker.sessions.models import TreatmentSession
 from tracker.sessions.queries import load_session
 from tracker.sessions.services import (
+    AMENDABLE_FIELDS,
     SessionError,
     SigningRefused,
     amend_session,
@@ -44,7 +46,7 @@ def sign(patient_id: int, session_id: int):
     except SessionError as error:
         flash(str(error), "info")
         return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id))
-    flash("Note signed. From now on it changes only through amendments.", "success")
+    flash(_("Note signed. From now on it changes only through amendments."), "success")
     return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id))
 
 
@@ -61,7 +63,7 @@ def amend(patient_id: int, session_id: int):
         except SessionError as error:
             form.reason.errors.append(str(error))
         else:
-            flash("Amendment recorded. The signed original is kept with it.", "success")
+            flash(_("Amendment recorded. The signed original is kept with it."), "success")
             return redirect(
                 url_for("sessions.detail", patient_id=patient_id, session_id=session_id)
             )
@@ -94,7 +96,7 @@ def record_adverse_event_on(patient_id: int, session_id: int):
     except SafetyError as error:
         form.code.errors.append(str(error))
         return render_session_page(visit, ae_form=form), 422
-    flash("Adverse event recorded.", "success")
+    flash(_("Adverse event recorded."), "success")
     return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=session_id)
                     + "#adverse-events")
 
@@ -108,6 +110,7 @@ def render_session_page(visit: TreatmentSession, *, sign_problems=None, ae_form=
         banners=patient_banners(patient, clinical=True),
         current=effective_values(visit),
         amended_fields=amended_fields(visit),
+        amendable_fields=AMENDABLE_FIELDS,
         problems=sign_problems
         if sign_problems is not None
         else ([] if visit.is_signed else signing_problems(visit)),

@@ -11,6 +11,7 @@ from tracker.conflicts import check_version, record_edit
 from tracker.dates import clinic_date
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.i18n import _, _l, ngettext
 from tracker.points import row_schema
 from tracker.safety.cautions import CONTRAINDICATED
 from tracker.safety.models import AdverseEvent
@@ -40,17 +41,17 @@ ADJUNCT_FIELDS = ("kind", "minutes", "sites", "params", "notes")
 
 # What an amendment may correct on a signed note, with the label shown in its history.
 AMENDABLE_FIELDS = {
-    "pain_before": "Pain before",
-    "pain_after": "Pain after",
-    "sensations_notes": "How the patient felt",
-    "subjective": "Subjective",
-    "objective": "Objective",
-    "tongue": "Tongue",
-    "pulse": "Pulse",
-    "assessment": "Assessment",
-    "plan": "Plan",
-    "advice_notes": "Advice notes",
-    "next_visit_on": "Next visit",
+    "pain_before": _l("Pain before"),
+    "pain_after": _l("Pain after"),
+    "sensations_notes": _l("How the patient felt"),
+    "subjective": _l("Subjective"),
+    "objective": _l("Objective"),
+    "tongue": _l("Tongue"),
+    "pulse": _l("Pulse"),
+    "assessment": _l("Assessment"),
+    "plan": _l("Plan"),
+    "advice_notes": _l("Advice notes"),
+    "next_visit_on": _l("Next visit"),
 }
 
 
@@ -62,7 +63,7 @@ class OverrideRequired(SessionError):
     """A contraindicated choice was saved without an override reason."""
 
     def __init__(self, cautions: list):
-        super().__init__(" ".join(c.message for c in cautions))
+        super().__init__(" ".join(str(c.message) for c in cautions))
         self.cautions = cautions
 
 
@@ -90,7 +91,7 @@ def record_session(
         (keyed by caution key).
     """
     if episode.patient_id != patient.id:
-        raise SessionError("That episode belongs to another patient.")
+        raise SessionError(_("That episode belongs to another patient."))
     visit = TreatmentSession(
         clinic_id=patient.clinic_id,
         clinic=patient.clinic,
@@ -132,13 +133,13 @@ def update_draft(
     :raises OverrideRequired: a contraindicated choice has no override reason.
     """
     if visit.is_signed:
-        raise SessionError("This note is signed; correct it with an amendment.")
+        raise SessionError(_("This note is signed; correct it with an amendment."))
     check_version(visit, expected_version, {k: v for k, v in values.items() if k in SESSION_FIELDS})
     changed = [name for name in SESSION_FIELDS
                if name in values and getattr(visit, name) != values[name]]
     if episode is not None and episode.id != visit.episode_id:
         if episode.patient_id != visit.patient_id:
-            raise SessionError("That episode belongs to another patient.")
+            raise SessionError(_("That episode belongs to another patient."))
         visit.episode = episode
         changed.append("episode")
     before = row_schema.signature(visit.points), _adjunct_signature(visit.adjuncts)
@@ -162,28 +163,29 @@ def signing_problems(visit: TreatmentSession) -> list[str]:
     problems = []
     pending = pending_cautions(visit)
     if pending:
-        problems.append(
-            f"{len(pending)} caution{'s' if len(pending) > 1 else ''} to acknowledge "
-            "(or override with a reason): " + "; ".join(row.message for row in pending)
-        )
+        problems.append(ngettext(
+            "%(num)d caution to acknowledge (or override with a reason): %(cautions)s",
+            "%(num)d cautions to acknowledge (or override with a reason): %(cautions)s",
+            len(pending), cautions="; ".join(str(row.message) for row in pending),
+        ))
     if not visit.points and not visit.adjuncts:
-        problems.append("Nothing was recorded: add the points or techniques used.")
+        problems.append(_("Nothing was recorded: add the points or techniques used."))
     if visit.pain_before is None or visit.pain_after is None:
-        problems.append("Record the pain score before and after treatment.")
+        problems.append(_("Record the pain score before and after treatment."))
     if visit.points and visit.retention_minutes is None:
-        problems.append("Record the needle retention time.")
+        problems.append(_("Record the needle retention time."))
     if visit.points and (visit.needles_inserted is None or visit.needles_removed is None):
-        problems.append("Count the needles: record how many were inserted and removed.")
+        problems.append(_("Count the needles: record how many were inserted and removed."))
     elif (
         visit.points
         and visit.needles_inserted != visit.needles_removed
         and not _retained_needle_recorded(visit)
     ):
-        problems.append(
-            f"{visit.needles_inserted} needles inserted but {visit.needles_removed} removed. "
-            "Find the missing needle, or record a “Retained or missing needle” adverse "
-            "event with the action taken."
-        )
+        problems.append(_(
+            "%(inserted)s needles inserted but %(removed)s removed. Find the missing needle, "
+            "or record a “Retained or missing needle” adverse event with the action taken.",
+            inserted=visit.needles_inserted, removed=visit.needles_removed,
+        ))
     return problems
 
 
@@ -198,7 +200,7 @@ def sign_session(
         the refusal is in the audit log, and the caller keeps it.
     """
     if visit.is_signed:
-        raise SessionError("This note is already signed.")
+        raise SessionError(_("This note is already signed."))
     # Ask the engine again: the intake may have changed since the draft was saved (a
     # pregnancy recorded, a pacemaker noted). Anything new is stored and must be decided.
     points, adjuncts = stored_rows(visit)
@@ -217,6 +219,9 @@ def sign_session(
                      patient_id=visit.patient_id,
                      details={"problems": len(problems), "decisions": len(decisions or {})})
         raise SigningRefused(problems)
+    # Decisions and cautions are written while the note is still a draft: once it is signed,
+    # the database refuses any change to its rows (the signed-note triggers).
+    db.session.flush()
     visit.status = "signed"
     visit.practitioner_background = visit.practitioner.background_on(session_date(visit))
     visit.signed_at = utcnow()
@@ -233,14 +238,14 @@ def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor) 
     :raises SessionError: the note is a draft, no reason is given, or nothing changed.
     """
     if not visit.is_signed:
-        raise SessionError("Drafts are edited directly; only signed notes are amended.")
+        raise SessionError(_("Drafts are edited directly; only signed notes are amended."))
     if not reason.strip():
-        raise SessionError("Say why the note is amended.")
+        raise SessionError(_("Say why the note is amended."))
     current = effective_values(visit)
     changes = [
         {
             "field": name,
-            "label": AMENDABLE_FIELDS[name],
+            "label": str(AMENDABLE_FIELDS[name]),  # stored: the text, in this request's locale
             "old": _jsonable(current[name]),
             "new": _jsonable(value),
         }
@@ -248,7 +253,7 @@ def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor) 
         if name in AMENDABLE_FIELDS and _jsonable(current[name]) != _jsonable(value)
     ]
     if not changes:
-        raise SessionError("Nothing was changed, so there is nothing to amend.")
+        raise SessionError(_("Nothing was changed, so there is nothing to amend."))
     amendment = Amendment(treatment_session=visit, author_id=actor.id, reason=reason.strip(),
                           changes=changes)
     db.session.add(amendment)

@@ -3,14 +3,16 @@
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
+from tracker.i18n import _
 from tracker.points.regions import HUATUOJIAJI_LEVELS
 from tracker.points.shorthand.rows import ParsedRow, ResolvedCode
-from tracker.points.shorthand.tokens import DEPTH, LEVEL, MAX_NAME_WORDS, UNKNOWN, Token
-
-
-def _side_examples(code: str) -> str:
-    return f"e.g. “{code} L”, “{code} R” or “{code} bilat”"
-
+from tracker.points.shorthand.tokens import (
+    DEPTH,
+    LEVEL,
+    MAX_NAME_WORDS,
+    Token,
+    unknown_refusal,
+)
 
 
 class EntryBuilder:
@@ -45,7 +47,8 @@ class EntryBuilder:
                 self._side(token)
             elif token.kind == "number":
                 self.result.errors.append(
-                    f"“{token.raw}”: give the unit, e.g. “{token.raw}mm” or “{token.raw}cun”."
+                    _("“%(typed)s”: give the unit, e.g. “%(typed)smm” or “%(typed)scun”.",
+                      typed=token.raw)
                 )
             else:
                 targets = self.pending or self.last_group
@@ -53,8 +56,8 @@ class EntryBuilder:
                     example = f"EX-B2 {token.raw} bilat" if token.kind == "level" else \
                         f"LI4 L {token.raw}"
                     self.result.errors.append(
-                        f"“{token.raw}” comes before any point: write it after its point, "
-                        f"e.g. “{example}”."
+                        _("“%(typed)s” comes before any point: write it after its point, "
+                          "e.g. “%(example)s”.", typed=token.raw, example=example)
                     )
                 elif token.kind == "depth":
                     self._depth(token, targets)
@@ -69,17 +72,20 @@ class EntryBuilder:
                 self._apply_side(self.leading, self.pending)
             elif not self.refused_point:
                 self.result.errors.append(
-                    f"“{self.leading.raw}” is a side with no point: write it next to its "
-                    f"point, e.g. “LI4 {self.leading.raw}”."
+                    _("“%(side)s” is a side with no point: write it next to its point, e.g. "
+                      "“LI4 %(side)s”.", side=self.leading.raw)
                 )
         for row in self.rows:
             if row.catalog.needs_level and not row.level:
                 self.result.errors.append(
-                    f"{row.code}: give the vertebral level, e.g. “{row.code} T7 bilat” or a "
-                    f"range, “{row.code} T5-T7 bilat” (T1 to L5)."
+                    _("%(code)s: give the vertebral level, e.g. “%(code)s T7 bilat” or a "
+                      "range, “%(code)s T5-T7 bilat” (T1 to L5).", code=row.code)
                 )
             if row.laterality is None:
-                self.result.errors.append(f"{row.code}: give a side, {_side_examples(row.code)}.")
+                self.result.errors.append(
+                    _("%(code)s: give a side, e.g. “%(code)s L”, “%(code)s R” or "
+                      "“%(code)s bilat”.", code=row.code)
+                )
                 row.laterality = "?"
 
     def _name_at(self, index: int) -> tuple[int, str | None]:
@@ -94,21 +100,22 @@ class EntryBuilder:
 
     def _flush_unknown(self) -> None:
         if self.unknown:
-            self.result.errors.append(UNKNOWN.format(" ".join(self.unknown)))
+            self.result.errors.append(unknown_refusal(" ".join(self.unknown)))
             self.unknown = []
             self.refused_point = True
 
     def _add_point(self, typed: str) -> None:
         point = self.resolved.get(typed)
         if point is None:
-            self.result.errors.append(UNKNOWN.format(typed))
+            self.result.errors.append(unknown_refusal(typed))
             self.refused_point = True
             return
         if point.candidates:
             self.refused_point = True
             *first, last = point.candidates
             self.result.errors.append(
-                f"“{typed}” could be {', '.join(first)} or {last}: type the code."
+                _("“%(typed)s” could be %(first)s or %(last)s: type the code.",
+                  typed=typed, first=", ".join(first), last=last)
             )
             return
         row = ParsedRow(
@@ -124,16 +131,17 @@ class EntryBuilder:
                 return  # the side of a refused point: the refusal says enough
             if self.leading is not None:
                 self.result.errors.append(
-                    f"“{self.leading.raw} {token.raw}”: two sides with no point between them: "
-                    f"keep one, e.g. “LI4 {token.raw}”."
+                    _("“%(first)s %(second)s”: two sides with no point between them: keep one, "
+                      "e.g. “LI4 %(second)s”.", first=self.leading.raw, second=token.raw)
                 )
             self.leading = token
             return
         if self.leading is not None and self.leading.value != token.value:
             codes = " ".join(row.code for row in self.pending)
             self.result.errors.append(
-                f"{codes}: two sides given (“{self.leading.raw}” and “{token.raw}”): keep one, "
-                "or put a comma between points with different sides, e.g. “LI4 L, LI11 R”."
+                _("%(codes)s: two sides given (“%(first)s” and “%(second)s”): keep one, or put "
+                  "a comma between points with different sides, e.g. “LI4 L, LI11 R”.",
+                  codes=codes, first=self.leading.raw, second=token.raw)
             )
             for row in self.pending:
                 row.laterality = row.laterality or "?"
@@ -148,7 +156,8 @@ class EntryBuilder:
         if token.value == "midline":
             for row in paired:
                 self.result.errors.append(
-                    f"{row.code} is not on the midline: give a side, {_side_examples(row.code)}."
+                    _("%(code)s is not on the midline: give a side, e.g. “%(code)s L”, "
+                      "“%(code)s R” or “%(code)s bilat”.", code=row.code)
                 )
                 row.laterality = "?"
             return
@@ -157,28 +166,35 @@ class EntryBuilder:
         for code in dict.fromkeys(row.code for row in midline):
             if paired:
                 self.result.notices.append(
-                    f"{code} is on the midline: kept as one needle (midline)."
+                    _("%(code)s is on the midline: kept as one needle (midline).", code=code)
                 )
             else:
-                self.result.errors.append(
-                    f"{code} is on the midline (one needle): type “{code}” without a side"
-                    + self._twin_suggestion(code)
-                )
+                twin = self._twin(code)
+                if twin:
+                    self.result.errors.append(
+                        _("%(code)s is on the midline (one needle): type “%(code)s” without a "
+                          "side, or did you mean %(twin)s?", code=code, twin=twin)
+                    )
+                else:
+                    self.result.errors.append(
+                        _("%(code)s is on the midline (one needle): type “%(code)s” without a "
+                          "side.", code=code)
+                    )
 
-    def _twin_suggestion(self, code: str) -> str:
-        """GV20 typed with a side may have meant GB20."""
+    def _twin(self, code: str) -> str:
+        """GV20 typed with a side may have meant GB20: its code, or ""."""
         if code.startswith("GV"):
             twin = self.resolved.get("GB" + code[2:])
             if twin is not None and twin.code:
-                return f", or did you mean {twin.code}?"
-        return "."
+                return twin.code
+        return ""
 
     def _depth(self, token: Token, targets: list[ParsedRow]) -> None:
         number, unit = DEPTH.match(token.value).groups()
         try:
             depth = Decimal(number.replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the regex admits only numbers
-            self.result.errors.append(f"“{token.raw}” is not a depth.")
+            self.result.errors.append(_("“%(typed)s” is not a depth.", typed=token.raw))
             return
         for row in targets:
             row.depth, row.depth_unit = depth, unit.lower()
@@ -190,24 +206,25 @@ class EntryBuilder:
         order = HUATUOJIAJI_LEVELS
         if first not in order or last not in order or order.index(last) < order.index(first):
             self.result.errors.append(
-                f"“{token.raw}” is not a vertebral level or range from T1 to L5 (EX-B2 runs "
-                "from T1 to L5): type e.g. “EX-B2 T5-T7 bilat”."
+                _("“%(typed)s” is not a vertebral level or range from T1 to L5 (EX-B2 runs "
+                  "from T1 to L5): type e.g. “EX-B2 T5-T7 bilat”.", typed=token.raw)
             )
             return
         levels = order[order.index(first) : order.index(last) + 1]
         rows = [row for row in targets if row.catalog.needs_level]
         if not rows:
             self.result.errors.append(
-                f"“{token.raw}”: a level only goes with EX-B2 (Huatuojiaji), e.g. "
-                f"“EX-B2 {token.raw} bilat”; for a tender spot type “Ashi: left {first} "
-                "paraspinal”."
+                _("“%(typed)s”: a level only goes with EX-B2 (Huatuojiaji), e.g. "
+                  "“EX-B2 %(typed)s bilat”; for a tender spot type “Ashi: left %(first)s "
+                  "paraspinal”.", typed=token.raw, first=first)
             )
             return
         for row in rows:
             if row.level:
                 self.result.errors.append(
-                    f"“{token.raw}”: {row.code} already has level {row.level}: give one level "
-                    f"or range, e.g. “{row.code} T5-T7 bilat”."
+                    _("“%(typed)s”: %(code)s already has level %(level)s: give one level or "
+                      "range, e.g. “%(code)s T5-T7 bilat”.",
+                      typed=token.raw, code=row.code, level=row.level)
                 )
                 return
             copies = [replace(row, level=level) for level in levels]

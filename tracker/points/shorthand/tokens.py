@@ -4,6 +4,7 @@ angles, depths, levels), and the words and patterns that decide each."""
 import re
 from dataclasses import dataclass
 
+from tracker.i18n import _
 from tracker.points.codes import MERIDIAN_PREFIXES, canonical_code
 from tracker.points.places import ANGLE_WORDS, SIDE_WORDS
 
@@ -26,8 +27,11 @@ JOIN_CODE = re.compile(
 JOIN_DEPTH = re.compile(r"(\d+(?:[.,]\d+)?)\s+(mm|cun)\b", re.IGNORECASE)
 MAX_NAME_WORDS = 4
 
-UNKNOWN = "“{}” is not a point code we know: check the code, or type the name (Hegu) or the " \
-          "number with its meridian (LI4)."
+
+def unknown_refusal(typed: str) -> str:
+    """The refusal of a word or code that names no point."""
+    return _("“%(typed)s” is not a point code we know: check the code, or type the name (Hegu) "
+             "or the number with its meridian (LI4).", typed=typed)
 
 
 
@@ -127,9 +131,10 @@ def _looks_like_code(text: str) -> bool:
 
 def ear_refusal(entry: str) -> str:
     named = re.sub(r"\s+", " ", EAR.sub(" ", entry).replace("(", " ").replace(")", " ")).strip()
-    return (
-        "Ear points are recorded as an Auricular technique: press “Add auricular” below and "
-        f"list {named or 'the points'} there."
-    )
+    if not named:
+        return _("Ear points are recorded as an Auricular technique: press “Add auricular” below "
+                 "and list the points there.")
+    return _("Ear points are recorded as an Auricular technique: press “Add auricular” below and "
+             "list %(named)s there.", named=named)
 
 
