@@ -5,7 +5,14 @@ from decimal import Decimal
 
 from tracker.dates import clinic_today, clinic_zone
 from tracker.fields import error_list
-from tracker.i18n import _, format_datetime, format_decimal, ngettext
+from tracker.i18n import (
+    _,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    ngettext,
+)
 from tracker.intake import vocab
 from tracker.patients.models import LANGUAGES, SEXES
 from tracker.safety import vocab as safety_vocab
@@ -29,7 +36,13 @@ def local_date(value: datetime | None) -> date | None:
 
 
 def day(value: date | None) -> str:
-    return value.isoformat() if value else ""
+    """A calendar date as the clinic writes it (through Babel)."""
+    return format_date(value, "yyyy-MM-dd") if value else ""
+
+
+def page_language() -> str:
+    """The page's language for <html lang>: the locale the page is rendered in."""
+    return str(get_locale() or "en").replace("_", "-")
 
 
 def label(code, vocabulary) -> str:
@@ -115,4 +128,5 @@ def register(app) -> None:
     app.add_template_filter(lambda code: SEXES.get(code, code), "sex_label")
     app.add_template_filter(lambda code: dict(LANGUAGES).get(code, code), "language_label")
     app.add_template_global(clinic_today, "today")
+    app.add_template_global(page_language)
     app.add_template_global(vocab, "vocab")

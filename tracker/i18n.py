@@ -16,14 +16,24 @@ the clinic's zone.
 """
 
 from flask import current_app, request
-from flask_babel import Babel, format_datetime, format_decimal, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 
 from tracker.dates import clinic_zone
 
 _ = gettext
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "format_datetime", "format_decimal", "init_app", "ngettext"]
+__all__ = ["_", "_l", "format_date", "format_datetime", "format_decimal", "get_locale",
+           "init_app", "ngettext"]
 
 babel = Babel()
 
