@@ -63,3 +63,58 @@ def test_concurrent_registrations_all_commit_with_unique_chart_numbers(app, data
         assert counter == PROCESSES * PATIENTS_EACH + 1
         assert db.session.scalar(select(func.count(Patient.id))) == PROCESSES * PATIENTS_EACH
         assert verify_chain() is None
+
+
+READS_OR_WRITES_EACH = 15
+
+
+def use_the_app(database_url: str, email: str, patient_id: int, writes: bool) -> list[str]:
+    """One user through the app (test client, real requests): register patients, or read a
+    patient's page; what went wrong, if anything."""
+    from tests.conftest import PASSWORD
+
+    app = app_for(database_url)
+    client = app.test_client()
+    problems = []
+    try:
+        client.post("/login", data={"email": email, "password": PASSWORD})
+        for number in range(READS_OR_WRITES_EACH):
+            if writes:
+                response = client.post("/patients/new", data={
+                    "family_name": f"Concurrent{number}", "given_name": email.split("@")[0],
+                    "sex": "unknown", "preferred_language": "ja"})
+                expected = 302
+            else:
+                response = client.get(f"/patients/{patient_id}")
+                expected = 200
+            if response.status_code != expected:
+                problems.append(f"{email}: {response.status_code}")
+    except Exception as error:  # a deadlock or "database is locked" surfaces here
+        problems.append(f"{email}: {type(error).__name__}: {error}")
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    return problems
+
+
+def test_registering_while_others_read_patient_pages_never_deadlocks(app, database_url,
+                                                                     clinic_world):
+    # Registering locks the clinic's counter and appends to the audit chain; a page view
+    # appends to the chain too. With the chain always the last lock, no order can cross.
+    from tracker.audit.services import verify_audit_log
+
+    side = clinic_world["a"]
+    with app.app_context():
+        db.engine.dispose()
+    users = [(side["reception"].email, True), (side["admin"].email, True),
+             (side["practitioner"].email, False), (side["practitioner"].email, False)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(len(users)) as pool:
+        results = pool.starmap(use_the_app, [(database_url, email, side["patient"].id, writes)
+                                             for email, writes in users])
+    assert [problem for problems in results for problem in problems] == []
+    with app.app_context():
+        registered = db.session.scalar(select(func.count(Patient.id))
+                                       .where(Patient.family_name.like("Concurrent%")))
+        assert registered == 2 * READS_OR_WRITES_EACH
+        assert verify_audit_log() is None

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from tracker.audit.services import verify_chain
+from tracker.audit.services import seal_head, verify_audit_log, verify_chain
 from tracker.auth.services import AccountError, create_user, practice_year_problem
 from tracker.backups import BackupError, backup, restore
 from tracker.clinics.services import ClinicError, create_clinic, find_clinic_by_name
@@ -120,11 +120,25 @@ def audit_group():
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify_command():
-    """Recompute the audit hash chain; exit 1 at the first altered or missing row."""
+    """Check the audit log: every row's hash and chain, and its end against the sealed head;
+    exit 1 with what is wrong (an edited or removed row, a lost tail, a re-chain, a wipe)."""
+    problem = verify_audit_log()
+    if problem is not None:
+        raise click.ClickException(problem)
+    click.echo("Audit chain intact.")
+
+
+@audit_group.command("seal")
+@with_appcontext
+def audit_seal_command():
+    """Sign the chain's end with the current secret key (after changing the key), once every
+    row has been verified."""
     broken = verify_chain()
     if broken is not None:
-        raise click.ClickException(f"Audit chain broken at event {broken}.")
-    click.echo("Audit chain intact.")
+        raise click.ClickException(f"Audit chain broken at event {broken}: not sealed.")
+    seal_head()
+    db.session.commit()
+    click.echo("Audit chain head sealed.")
 
 
 @click.command("backup")
@@ -151,11 +165,11 @@ def restore_command(source, force):
         raise click.ClickException(str(error)) from None
     for table, count in report.tables.items():
         click.echo(f"{table}: {count} rows")
-    broken = verify_chain()
-    if report.integrity != "ok" or broken is not None:
+    problem = verify_audit_log()
+    if report.integrity != "ok" or problem is not None:
         raise click.ClickException(
-            f"Restored, but the check failed: integrity {report.integrity!r}, "
-            f"audit chain {'intact' if broken is None else f'broken at event {broken}'}.")
+            f"Restored, but the check failed: integrity {report.integrity!r}; "
+            f"{problem or 'audit chain intact'}")
     click.echo("Restored: integrity ok, audit chain intact.")
 
 

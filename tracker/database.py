@@ -6,13 +6,18 @@ clinical database (see docs/architecture.md, "Transactions"):
 - ``PRAGMA foreign_keys=ON`` so rows cannot be orphaned;
 - WAL so readers never block the writer;
 - a busy timeout (the sqlite3 ``timeout`` argument, set in config.engine_options);
-- ``BEGIN IMMEDIATE`` for every transaction: a deferred transaction that reads and then writes
-  fails at once with "database is locked" when another process wrote in between, and the busy
-  timeout cannot help it. Taking the write lock at BEGIN makes every later statement safe.
+- ``BEGIN IMMEDIATE`` for every transaction that writes: a deferred transaction that reads
+  and then writes fails at once with "database is locked" when another process wrote in
+  between, and the busy timeout cannot help it. Taking the write lock at BEGIN makes every
+  later statement safe. A request that only reads (a page) begins a plain transaction, which
+  takes no lock at all in WAL mode, and writes its audit row afterwards in a short write
+  transaction of its own (``tracker.transactions``).
 """
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from tracker.transactions import is_reading
 
 
 def configure_engine(engine: Engine) -> None:
@@ -34,4 +39,4 @@ def _sqlite_on_connect(dbapi_connection, _record):
 
 
 def _sqlite_begin_immediate(connection):
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if is_reading() else "BEGIN IMMEDIATE")

@@ -3,7 +3,7 @@
 Add a line here when a feature gains a model; there is no auto-discovery.
 """
 
-from tracker.audit.models import AuditEvent
+from tracker.audit.models import AuditChainHead, AuditEvent
 from tracker.auth.models import LoginAttempt, LoginSession, User
 from tracker.clinics.models import Clinic
 from tracker.intake.models import Episode
@@ -17,6 +17,7 @@ __all__ = [
     "Adjunct",
     "AdverseEvent",
     "Amendment",
+    "AuditChainHead",
     "AuditEvent",
     "Clinic",
     "Consent",

@@ -1,20 +1,40 @@
 """One commit per request, in one place, after the view has returned (as Indico's request
-handler does). Views and services never commit.
+handler does), and write transactions that last milliseconds. Views and services never commit.
 
-- A success (status below 400) commits everything the request did: its changes, its audit
-  rows and the login-session refresh, together.
+- A success (status below 400) commits everything the request did, together.
 - A refusal (4xx) rolls everything back, unless the view called ``keep_refused_work()``:
   then what it recorded is what must be kept (a failed login's audit row and attempt; the
   cautions found and decisions made on a refused signing), and it is committed.
 - An exception rolls back (the 500 page is a refusal too). A commit that fails turns the
   response into the 500 page: nobody is told "saved" about a write that did not happen.
 
-The command line owns its own transactions (``tracker.cli``).
+Reading takes no write lock. A page (GET, HEAD, or a view marked ``reads_only``) reads in a
+plain transaction; what it must write (its audit row, the login-session refresh) is handed to
+``defer_write`` and written at the commit point, in a write transaction of its own that lasts
+milliseconds. Changing a model any other way during a read is a programming error, refused
+(``_refuse_writes_while_reading``). Writes that are the request's purpose (a POST) run in a
+write transaction from their first statement (SQLite: ``BEGIN IMMEDIATE``).
+
+Lock order, the same for every request (no deadlock by construction): the rows a service locks
+(``SELECT ... FOR NO KEY UPDATE``: never a plain FOR UPDATE, which would also block other
+transactions' foreign-key checks on that row), then, at the commit point, the deferred writes
+in the order they were deferred (the login session first), and the audit chain last
+(``audit.services``): nothing is locked after it.
+
+The command line owns its own transactions (``tracker.cli``); outside a request,
+``defer_write`` runs its work at once.
 """
 
-from flask import g
+from collections.abc import Callable
+from functools import wraps
+
+from flask import g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from tracker.extensions import db
+
+READ_METHODS = ("GET", "HEAD")
 
 
 def keep_refused_work() -> None:
@@ -22,10 +42,53 @@ def keep_refused_work() -> None:
     g.keep_refused_work = True
 
 
+def reads_only(view):
+    """A view that answers from reads only, whatever its method (a JSON preview by POST)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.reads_only = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def is_reading() -> bool:
+    """Whether the current request is in its reading part (no write lock may be taken)."""
+    return (has_request_context() and not g.get("writing")
+            and (request.method in READ_METHODS or g.get("reads_only", False)))
+
+
+def defer_write(work: Callable[[], None], *, last: bool = False) -> None:
+    """Run ``work`` at the commit point, in the request's write transaction (at once outside
+    a request). Deferred work runs in the order it was deferred, the ``last`` work after all
+    other (the audit chain: the last lock), and only if the request is committed."""
+    if not has_request_context():
+        work()
+        return
+    g.setdefault("deferred_last" if last else "deferred_writes", []).append(work)
+
+
 def commit_request(response):
     """``after_request``: commit or roll back the request's one transaction."""
-    if response.status_code < 400 or g.pop("keep_refused_work", False):
-        db.session.commit()
-    else:
+    if response.status_code >= 400 and not g.pop("keep_refused_work", False):
         db.session.rollback()
+        return response
+    # Deferred work may defer more (ending a login session records an audit event): run
+    # until nothing is left, the "last" work (the audit chain) after all the rest.
+    while work := g.pop("deferred_writes", []) or g.pop("deferred_last", []):
+        if is_reading():
+            # End the read (nothing to write in it), then write in a transaction of its own.
+            db.session.commit()
+            g.writing = True
+        for step in work:
+            step()
+    db.session.commit()
     return response
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_while_reading(session, _context, _instances):
+    """Any change to a model while a request is reading is a programming error."""
+    if (session.new or session.dirty or session.deleted) and is_reading():
+        changed = [repr(obj) for obj in (*session.new, *session.dirty, *session.deleted)][:5]
+        raise RuntimeError(f"A read changed {changed}: write through transactions.defer_write")

@@ -38,3 +38,21 @@ class AuditEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action}>"
+
+
+class AuditChainHead(db.Model):
+    """Where the audit chain ends, kept outside the table it protects and signed with the
+    app's secret key: a removed tail, a re-chained log or an emptied table no longer matches
+    it, and without the key it cannot be forged to match. One row, moved on by every append.
+    """
+
+    __tablename__ = "audit_chain_heads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<AuditChainHead {self.last_event_id}>"

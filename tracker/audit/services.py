@@ -1,17 +1,20 @@
 """Writing and checking the audit log."""
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import select, text
 
-from tracker.audit.models import AuditEvent
+from tracker.audit.models import AuditChainHead, AuditEvent
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.transactions import defer_write
 
 GENESIS_HASH = "0" * 64
+HEAD_ID = 1  # the one row of audit_chain_heads
 # Any constant works: it names the advisory lock that serialises chain appends on PostgreSQL.
 _CHAIN_LOCK_KEY = 731_100_001
 
@@ -27,7 +30,14 @@ def record_event(
     patient_id: int | None = None,
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in the current transaction (the caller commits).
+    """Add one event to the audit log.
+
+    During a request the event is appended at the request's commit point, after every other
+    write (``transactions.defer_write(..., last=True)``): the chain is the last lock any
+    transaction takes, so appending can never deadlock with another request, and a page that
+    only reads writes its audit row in a write transaction of milliseconds. Outside a request
+    (the command line, services under test) it is appended at once. Either way it commits
+    with the caller's work or not at all.
 
     ``entity`` may be a model instance (its table name and id are recorded). The remote
     address is read from the request when there is one: threading it through every service
@@ -50,17 +60,94 @@ def record_event(
         remote_addr=request.remote_addr if has_request_context() else None,
         details=details or {},
     )
+    if has_request_context():
+        pending = g.setdefault("audit_pending", [])
+        if not pending:
+            defer_write(_append_pending, last=True)
+        pending.append(event)
+        if action.endswith(".view"):
+            g.view_audited = True
+    else:
+        append_events([event])
+    return event
+
+
+def append_events(events: list[AuditEvent]) -> None:
+    """Chain ``events`` onto the log, in order, and move its sealed head on."""
+    if not events:
+        return
     _lock_chain()
     last_hash = db.session.scalar(
         select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
     )
-    event.prev_hash = last_hash or GENESIS_HASH
-    event.row_hash = _hash_event(event)
-    db.session.add(event)
+    previous = last_hash or GENESIS_HASH
+    for event in events:
+        event.prev_hash = previous
+        event.row_hash = previous = _hash_event(event)
+        db.session.add(event)
     db.session.flush()
-    if has_request_context() and action.endswith(".view"):
-        g.view_audited = True
-    return event
+    _seal(events[-1].id, events[-1].row_hash)
+
+
+def _append_pending() -> None:
+    append_events(g.pop("audit_pending", []))
+
+
+def _signature(last_event_id: int, last_hash: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{last_event_id}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def _seal(last_event_id: int, last_hash: str) -> None:
+    head = db.session.get(AuditChainHead, HEAD_ID)
+    if head is None:
+        head = AuditChainHead(id=HEAD_ID)
+        db.session.add(head)
+    head.last_event_id, head.last_hash = last_event_id, last_hash
+    head.signature, head.sealed_at = _signature(last_event_id, last_hash), utcnow()
+    db.session.flush()
+
+
+def seal_head() -> None:
+    """Sign the chain's current end again (after the secret key was changed, once the chain
+    itself has been verified row by row)."""
+    last = db.session.execute(
+        select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    if last is not None:
+        _seal(last.id, last.row_hash)
+
+
+def verify_audit_log() -> str | None:
+    """Everything ``audit verify`` checks; what is wrong, or None when the log is intact.
+
+    Row by row: each hash recomputed and chained (an edited or removed row). Then the end of
+    the chain against its sealed head: a removed tail, a re-chained log or an emptied table
+    all leave the chain consistent with itself but no longer at the head, and the head cannot
+    be moved to match without the secret key.
+    """
+    broken = verify_chain()
+    if broken is not None:
+        return f"Audit chain broken at event {broken}."
+    last = db.session.execute(
+        select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    head = db.session.get(AuditChainHead, HEAD_ID)
+    if head is None:
+        return None if last is None else "Audit log has events but no sealed head."
+    if not hmac.compare_digest(head.signature,
+                               _signature(head.last_event_id, head.last_hash)):
+        return ("Audit log head is not signed with this app's secret key: forged, or sealed "
+                "before the key changed (verify, then `flask audit seal`).")
+    if last is None:
+        return f"Audit log is empty, but its head says it ended at event {head.last_event_id}."
+    if last.id < head.last_event_id:
+        return (f"Audit log ends at event {last.id}, but its head says {head.last_event_id}: "
+                "the last events were removed.")
+    if (last.id, last.row_hash) != (head.last_event_id, head.last_hash):
+        return (f"Audit log ends at event {last.id} with another hash than its sealed head: it "
+                "was re-chained or extended outside the app.")
+    return None
 
 
 def verify_chain() -> int | None:
@@ -89,8 +176,9 @@ def _events_in_order() -> Iterator[AuditEvent]:
 
 
 def _lock_chain() -> None:
-    # SQLite transactions already hold the write lock (BEGIN IMMEDIATE); PostgreSQL needs an
-    # explicit lock so two concurrent requests cannot both chain onto the same previous row.
+    # SQLite write transactions already hold the write lock (BEGIN IMMEDIATE); PostgreSQL needs
+    # an explicit lock so two concurrent requests cannot both chain onto the same previous row.
+    # It is the last lock a transaction takes (see tracker.transactions): no deadlock.
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
 

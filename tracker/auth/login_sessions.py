@@ -13,6 +13,7 @@ from flask import current_app, flash, g, redirect, request, url_for
 from tracker.auth.services import end_login_session, find_login_session
 from tracker.db_types import utcnow
 from tracker.i18n import _, ngettext
+from tracker.transactions import defer_write
 
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
 
@@ -41,11 +42,11 @@ def load_user_from_token(token: str):
     elif not user.active:
         expired = "deactivated"
     if expired:
-        end_login_session(login_session, reason=expired)
+        defer_write(lambda: end_login_session(login_session, reason=expired))
         g.session_end_reason = expired
         return None
     if now - login_session.last_seen_at > LAST_SEEN_GRANULARITY:
-        login_session.last_seen_at = now
+        defer_write(lambda: setattr(login_session, "last_seen_at", now))
     user.signed_in_with(token, login_session)
     return user
 

@@ -43,7 +43,7 @@ def load_episode(patient_id: int, episode_id: int, *, for_update: bool = False) 
         .where(Episode.id == episode_id, Episode.patient_id == patient.id)
     )
     if for_update:
-        stmt = stmt.with_for_update(of=Episode)
+        stmt = stmt.with_for_update(of=Episode, key_share=True)
     episode = db.session.scalar(stmt)
     if episode is None:
         abort(404)

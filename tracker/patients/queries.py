@@ -17,5 +17,5 @@ def load_patient(patient_id: int, *, for_update: bool = False) -> Patient:
         .options(selectinload(Patient.consents), selectinload(Patient.episodes))
     )
     if for_update:
-        stmt = stmt.with_for_update(of=Patient)
+        stmt = stmt.with_for_update(of=Patient, key_share=True)
     return one_or_404(stmt)

@@ -63,7 +63,11 @@ def chart_number_taken(clinic_id: int, chart_number: str, *, except_id: int | No
 
 def allocate_chart_number(clinic: Clinic) -> str:
     """Take the clinic's next free chart number (skipping any typed in by hand)."""
-    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
+    # FOR NO KEY UPDATE: the counter is not a key, and a plain FOR UPDATE would also block
+    # the foreign-key checks of other transactions' audit rows (which reference the clinic)
+    # while this one waits for the audit chain: a deadlock.
+    db.session.execute(select(Clinic.id).where(Clinic.id == clinic.id)
+                       .with_for_update(key_share=True))
     db.session.refresh(clinic)
     while True:
         candidate = f"{clinic.chart_prefix}-{clinic.next_chart_number:04d}"

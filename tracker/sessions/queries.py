@@ -34,7 +34,7 @@ def load_session(patient_id: int, session_id: int, *, for_update: bool = False
         )
     )
     if for_update:
-        stmt = stmt.with_for_update(of=TreatmentSession)
+        stmt = stmt.with_for_update(of=TreatmentSession, key_share=True)
     visit = one_or_404(stmt)
     # The weak identity map would otherwise fetch a bare copy of the patient again.
     set_committed_value(visit, "patient", patient)

@@ -1,0 +1,177 @@
+"""One commit point, short write transactions: a page reads without a write lock and writes
+its audit row in a transaction of its own; a write is a write from its first statement; a
+read that changes a model is refused; refused work is never written."""
+
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from tests.conftest import PASSWORD, app_for
+from tracker.audit.models import AuditEvent
+from tracker.audit.services import _CHAIN_LOCK_KEY as CHAIN_LOCK_KEY
+from tracker.extensions import db
+from tracker.patients.models import Patient
+from tracker.transactions import defer_write
+
+
+@contextmanager
+def statements(app):
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, params, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def table_of(statement: str) -> str:
+    """The table an INSERT INTO, UPDATE or DELETE FROM statement writes."""
+    words = statement.split()
+    return words[1] if words[0] == "UPDATE" else words[2]
+
+
+def audit_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+@pytest.fixture
+def practitioner(client, as_role):
+    return as_role("practitioner")
+
+
+def sqlite(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
+def test_a_page_reads_without_a_write_lock_and_writes_its_audit_row_after(
+        app, client, practitioner):
+    patient = practitioner["a"]["patient"]
+    client.get(f"/patients/{patient.id}")  # the login refresh of the first page is done
+    with statements(app) as seen:
+        assert client.get(f"/patients/{patient.id}").status_code == 200
+    writes = [i for i, s in enumerate(seen) if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    # The page writes its audit row and moves the chain's head on: nothing else, and only
+    # after every read of the page was done.
+    assert {table_of(seen[i]) for i in writes} == {"audit_events", "audit_chain_heads"}
+    page_reads = [i for i, s in enumerate(seen) if s.startswith("SELECT")
+                  and "audit_" not in s and "pg_advisory" not in s]
+    assert max(page_reads) < min(writes)
+    if sqlite(app):
+        begins = [i for i, s in enumerate(seen) if s.startswith("BEGIN")]
+        assert seen[begins[0]] == "BEGIN"  # the page's reads: a plain transaction, no lock
+        assert seen[begins[-1]] == "BEGIN IMMEDIATE"  # its audit row: a short write
+        assert begins[-1] < min(writes) and begins[-1] > max(page_reads)
+
+
+def test_a_write_is_a_write_from_its_first_statement(app, client, practitioner):
+    patient = practitioner["a"]["patient"]
+    with statements(app) as seen:
+        response = client.post(f"/patients/{patient.id}/consent", data={
+            "given": "yes", "consent_date": "2026-11-20", "form_version": "v2"})
+    assert response.status_code == 302
+    if sqlite(app):
+        assert [s for s in seen if s.startswith("BEGIN")][0] == "BEGIN IMMEDIATE"
+    # The audit chain is the last thing written, after the consent itself.
+    tables = [table_of(s) for s in seen if s.startswith(("INSERT", "UPDATE"))]
+    assert tables[0] == "consents" and tables[-2:] == ["audit_events", "audit_chain_heads"]
+
+
+def test_a_page_is_served_while_another_user_holds_the_write_lock(app, client, practitioner):
+    # Another writer holds the lock (SQLite's write lock; on PostgreSQL the audit chain's)
+    # for a while: the page's reads go on; only its short audit write waits for the lock,
+    # and it is written once the lock is free.
+    patient = practitioner["a"]["patient"]
+    client.get(f"/patients/{patient.id}")  # warm up: the login refresh is done
+    before = audit_count(app)
+    with app.app_context():
+        holder = db.engine.raw_connection()
+    released = threading.Event()
+    take = ("BEGIN IMMEDIATE" if sqlite(app)
+            else f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})")
+
+    def hold():
+        cursor = holder.cursor()
+        if not sqlite(app):
+            cursor.execute("BEGIN")
+        cursor.execute(take)
+        time.sleep(1.0)
+        holder.commit()
+        released.set()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    time.sleep(0.2)
+    response = client.get(f"/patients/{patient.id}")
+    thread.join()
+    holder.close()
+    assert response.status_code == 200 and released.is_set()
+    assert audit_count(app) == before + 1
+
+
+def test_deferred_work_is_written_only_when_the_request_is(database_url, clinic_world):
+    app = app_for(database_url)
+
+    def _ok():
+        defer_write(lambda: db.session.add(Patient(clinic_id=1, chart_number="D-1",
+                                                   family_name="Deferred", given_name="Ok",
+                                                   search_text="")))
+        return "ok"
+
+    def _refused():
+        defer_write(lambda: db.session.add(Patient(clinic_id=1, chart_number="D-2",
+                                                   family_name="Deferred", given_name="No",
+                                                   search_text="")))
+        return "no", 422
+
+    app.add_url_rule("/_test/ok", "ok", _ok, methods=["POST"])
+    app.add_url_rule("/_test/refused", "refused", _refused, methods=["POST"])
+    client = app.test_client()
+    assert client.post("/_test/ok").status_code == 200
+    assert client.post("/_test/refused").status_code == 422
+    with app.app_context():
+        numbers = db.session.scalars(select(Patient.chart_number)
+                                     .where(Patient.chart_number.like("D-%"))).all()
+        assert numbers == ["D-1"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_page_that_changes_a_model_is_refused_and_writes_nothing(database_url, clinic_world):
+    app = app_for(database_url)
+
+    def _changes_while_reading():
+        patient = db.session.scalars(select(Patient)).first()
+        patient.family_name = "Changed by a GET"
+        db.session.flush()
+        return "changed"
+
+    app.add_url_rule("/_test/reading", "reading", _changes_while_reading)
+    with pytest.raises(RuntimeError, match="A read changed"):
+        app.test_client().get("/_test/reading")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(
+            Patient.family_name == "Changed by a GET")) == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_login_and_a_page_view_are_audited_once_each(app, client, clinic_world):
+    before = audit_count(app)
+    client.post("/login", data={"email": "practitioner@a.test", "password": PASSWORD})
+    client.get(f"/patients/{clinic_world['a']['patient'].id}")
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.id > before)
+                                     .order_by(AuditEvent.id)).all()
+    assert actions == ["login", "patient.view"]
+    with app.app_context():
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
