@@ -5,9 +5,13 @@ Vocabularies are plain ``(code, label)`` tuples (templates use them for labels t
 construction or when a view sets ``.choices`` later, into ``SelectChoice`` objects.
 """
 
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
 import wtforms
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.dates import clinic_today
@@ -100,8 +104,72 @@ def submitted_version(field) -> int | None:
 
     Without the field in the post, WTForms falls back to the record's own integer version.
     """
-    text = str(field.data if field.data is not None else "")
-    return int(text) if text.isdigit() else None
+    return parse_id(str(field.data if field.data is not None else ""))
+
+
+ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id or count from outside (a query string, a hidden field): 1 to 18 ASCII digits,
+    so below 2**63, the largest integer a column holds. Anything else is None: "٣", "²",
+    "-1", "1e3" and 20 digits are not ids."""
+    return int(text) if text and ID.fullmatch(text) else None
+
+
+def page_number(text: str | None) -> int:
+    """The page of a list asked for in a query string: 1 unless a sane page number is given
+    (a page past the end just shows no rows)."""
+    number = parse_id(text)
+    return number if number is not None and 1 <= number <= 1_000_000 else 1
+
+
+class StrictDecimalField(wtforms.DecimalField):
+    """A decimal as a person types it: finite, at most 9 digits before the point, rounded to
+    ``places``. NaN, sNaN, Infinity and 1e-400 are refused with a message (WTForms' own
+    DecimalField accepts them, and they fail later, in a comparison or in the database)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        text = valuelist[0].strip().replace(",", ".")
+        if not re.fullmatch(r"[+-]?[0-9]{1,9}(\.[0-9]*)?|[+-]?\.[0-9]+", text):
+            self.data = None
+            raise ValueError(_("Enter a number, such as 12 or 0.5."))
+        value = Decimal(text)
+        if self.places is not None:
+            value = value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
+        self.data = value
+
+
+class ClinicalDateField(wtforms.DateField):
+    """A date inside the tracker's plausible window: from 1900 to five years from the clinic's
+    today. Year 1 and 9999 are typing slips, and they overflow time-zone arithmetic."""
+
+    earliest = date(1900, 1, 1)
+    years_ahead = 5
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        today = clinic_today()
+        # 29 February five years on does not exist: the window then ends on the 28th.
+        latest = today.replace(year=today.year + self.years_ahead,
+                               day=min(today.day, 28) if today.month == 2 else today.day)
+        if self.earliest <= self.data <= latest:
+            return
+        # Nothing else runs on such a date (a form-level check would overflow on year 9999),
+        # but the field's own plain checks ("This date is in the future.", "Check the year")
+        # say it better than the window does, so they speak first.
+        for validator in self.validators:
+            try:
+                validator(form, self)
+            except ValidationError as own:
+                if str(own):
+                    raise StopValidation(str(own)) from None
+        raise StopValidation(_("Give a date from %(first)s to %(last)s.",
+                               first=self.earliest.isoformat(), last=latest.isoformat()))
 
 
 class EmailAddress:

@@ -11,10 +11,10 @@ from tracker.i18n import _
 
 
 def refuse_unstorable_input():
-    """``before_request``: a 400 for a NUL anywhere in the request's parameters."""
+    """``before_request``: a 400 for a NUL anywhere in the request's path or parameters."""
     values = [*request.args.listvalues(), *request.form.listvalues()]
     texts = [value for group in values for value in group]
-    texts += list(request.args.keys()) + list(request.form.keys())
+    texts += [*request.args.keys(), *request.form.keys(), request.path]
     if request.is_json:
         texts.append(request.get_data(as_text=True))
     if any("\x00" in text for text in texts):

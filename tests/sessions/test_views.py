@@ -16,6 +16,7 @@ from tests.sessions.helpers import (
     complete_session_fields,
     count_sessions,
     point_codes_on_form,
+    point_row,
     session_form,
 )
 from tracker.extensions import db
@@ -299,3 +300,56 @@ def test_reception_gets_403(app, client, as_role, method, path):
     world = as_role("reception")
     visit_id = make_session(app, world["a"])
     assert getattr(client, method)(urls(world) + path.format(id=visit_id)).status_code == 403
+
+
+def test_a_session_holds_a_bounded_number_of_rows(app, client, world):
+    # 61 point rows are refused with a message; nothing is saved; 60 are accepted.
+    from tracker.sessions.forms import MAX_POINT_ROWS
+
+    too_many = [point_row("", "left", custom_label=f"spot {i}", region="lower_limb")
+                for i in range(MAX_POINT_ROWS + 1)]
+    response, page = post_form(client, world, points=too_many,
+                               needles_inserted=str(MAX_POINT_ROWS + 1),
+                               needles_removed=str(MAX_POINT_ROWS + 1))
+    assert response.status_code == 422
+    assert f"A session holds at most {MAX_POINT_ROWS} point rows" in page
+    assert count_sessions(app) == 0
+    response, _ = post_form(client, world, points=too_many[:MAX_POINT_ROWS],
+                            needles_inserted=str(MAX_POINT_ROWS),
+                            needles_removed=str(MAX_POINT_ROWS))
+    assert response.status_code == 302 and count_sessions(app) == 1
+
+
+def test_quick_entry_past_the_limit_is_refused(client, world):
+    from tracker.sessions.forms import MAX_POINT_ROWS
+
+    wanted = MAX_POINT_ROWS + 1  # in entries of at most 20 Ashi needles each
+    entries = [f"Ashi x{min(20, wanted - start)} L calf" for start in range(0, wanted, 20)]
+    response, page = post_form(client, world, action="parse", quick_entry=", ".join(entries))
+    assert response.status_code == 422
+    assert f"A session holds at most {MAX_POINT_ROWS} point rows" in page
+
+
+@pytest.mark.parametrize("whose", ["another clinic's", "another patient's", "no one's"])
+def test_a_copied_session_must_be_the_patients_own(app, client, world, factory, whose):
+    # The hidden copied_from_id names where the rows came from: it cannot point elsewhere.
+    patient = factory.patient(world["a"]["clinic"], world["a"]["reception"])
+    other_patient = {**world["a"], "patient": patient,
+                     "episode": factory.episode(patient, world["a"]["practitioner"])}
+    copied = {"another clinic's": lambda: make_session(app, world["b"]),
+              "another patient's": lambda: make_session(app, other_patient),
+              "no one's": lambda: 999_999}[whose]()
+    response, page = post_form(client, world, copied_from_id=str(copied))
+    assert response.status_code == 422
+    assert "The session to copy from is not one of this patient&#39;s" in page
+    assert count_sessions(app) == (0 if whose == "no one's" else 1)
+    own = make_session(app, world["a"])
+    response, _ = post_form(client, world, copied_from_id=str(own))
+    assert response.status_code == 302
+    assert stored_copies(app) == {own}
+
+
+def stored_copies(app) -> set[int]:
+    with app.app_context():
+        return set(db.session.scalars(select(TreatmentSession.copied_from_id)
+                                      .where(TreatmentSession.copied_from_id.is_not(None))))

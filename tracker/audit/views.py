@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
+from tracker.fields import page_number, parse_id
 from tracker.permissions import Role, roles_required
 
 bp = Blueprint("audit", __name__)
@@ -21,10 +22,10 @@ def index():
         .where(AuditEvent.clinic_id == current_user.clinic_id)
         .order_by(AuditEvent.id.desc())
     )
-    patient_id = request.args.get("patient_id", type=int)
+    patient_id = parse_id(request.args.get("patient_id"))
     if patient_id:
         stmt = stmt.where(AuditEvent.patient_id == patient_id)
-    pagination = db.paginate(
-        stmt, per_page=current_app.config["PATIENTS_PER_PAGE"] * 2, error_out=False
-    )
+    pagination = db.paginate(stmt, page=page_number(request.args.get("page")),
+                             per_page=current_app.config["PATIENTS_PER_PAGE"] * 2,
+                             error_out=False)
     return render_template("audit/index.html", pagination=pagination, patient_id=patient_id)

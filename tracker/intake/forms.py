@@ -1,8 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     StringField,
@@ -12,9 +10,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker.dates import clinic_today
 from tracker.fields import (
+    ClinicalDateField,
     MultiCheckboxField,
     ScoreField,
     SelectField,
+    StrictDecimalField,
     not_in_future,
     strip,
     submitted_version,
@@ -31,7 +31,7 @@ def _choices(vocabulary, blank=NOT_RECORDED):
 
 class IntakeForm(FlaskForm):
     version = HiddenField()
-    opened_on = DateField(
+    opened_on = ClinicalDateField(
         _l("Intake date"), validators=[DataRequired(), not_in_future], default=clinic_today
     )
 
@@ -40,7 +40,7 @@ class IntakeForm(FlaskForm):
     )
     body_region = SelectField(_l("Body region"), choices=vocab.BODY_REGIONS, default="thoracic")
     side = SelectField(_l("Side"), choices=vocab.SIDES, default="central")
-    onset_date = DateField(_l("Onset date"), validators=[Optional(), not_in_future])
+    onset_date = ClinicalDateField(_l("Onset date"), validators=[Optional(), not_in_future])
     onset_type = SelectField(_l("Onset"), default="", choices=_choices(vocab.ONSET_TYPES))
     duration = SelectField(
         _l("Duration"),
@@ -86,7 +86,7 @@ class IntakeForm(FlaskForm):
         _l("Current co-interventions"), choices=vocab.CO_INTERVENTIONS
     )
 
-    sitting_hours = DecimalField(
+    sitting_hours = StrictDecimalField(
         _l("Hours sitting per day"), places=1, validators=[Optional(), NumberRange(0, 24)]
     )
     break_habit = SelectField(
@@ -255,7 +255,7 @@ class AcknowledgeRedFlagsForm(FlaskForm):
 
 
 class CloseEpisodeForm(FlaskForm):
-    closed_on = DateField(
+    closed_on = ClinicalDateField(
         _l("Closed on"), validators=[DataRequired(), not_in_future], default=clinic_today
     )
     close_reason = SelectField(

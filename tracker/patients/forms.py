@@ -1,10 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -12,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from tracker.dates import clinic_today
 from tracker.fields import (
+    ClinicalDateField,
     EmailAddress,
     RadioField,
     SelectField,
@@ -53,7 +52,7 @@ class PatientForm(FlaskForm):
     given_name_kana = StringField(
         _l("Given name reading (kana)"), validators=[Length(max=100)], filters=[strip]
     )
-    date_of_birth = DateField(
+    date_of_birth = ClinicalDateField(
         _l("Date of birth"), validators=[Optional(), not_in_future, plausible_birth_date]
     )
     sex = SelectField(_l("Sex"), choices=list(SEXES.items()), default="unknown")
@@ -106,7 +105,7 @@ class ConsentForm(FlaskForm):
         choices=[("yes", _l("Given")), ("no", _l("Refused or withdrawn"))],
         validators=[DataRequired(message=_l("Choose whether consent was given."))],
     )
-    consent_date = DateField(
+    consent_date = ClinicalDateField(
         _l("Date"), validators=[DataRequired(), not_in_future], default=clinic_today
     )
     form_version = StringField(
@@ -134,4 +133,4 @@ class PageForm(FlaskForm):
 
     q = StringField(_l("Search by name, kana, chart number or phone"), validators=[Length(max=100)])
     archived = BooleanField(_l("Show archived patients"))
-    page = IntegerField(validators=[Optional()])
+    page = StringField()  # read by fields.page_number: any text is a page or page 1

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.services import record_event
 from tracker.conflicts import EditConflict
 from tracker.extensions import db
+from tracker.fields import page_number
 from tracker.i18n import _
 from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
 from tracker.patients.models import Patient
@@ -36,9 +37,8 @@ def index():
     query = (form.q.data or "") if form.validate() else ""
     stmt = search_patients(current_user.clinic_id, query, archived=bool(form.archived.data))
     stmt = stmt.options(selectinload(Patient.consents), selectinload(Patient.episodes))
-    pagination = db.paginate(
-        stmt, per_page=current_app.config["PATIENTS_PER_PAGE"], error_out=False
-    )
+    pagination = db.paginate(stmt, page=page_number(request.args.get("page")),
+                             per_page=current_app.config["PATIENTS_PER_PAGE"], error_out=False)
     clinical = current_user.can_read_clinical
     badges = {p.id: patient_banners(p, clinical=clinical) for p in pagination.items}
     # Who looked at which list page: counts, never the search text (it may hold a name).

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from wtforms import BooleanField, DecimalField, IntegerField, StringField
+from wtforms import BooleanField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
-from tracker.fields import SelectField, strip
+from tracker.fields import SelectField, StrictDecimalField, strip
 from tracker.i18n import _, _l
 from tracker.points.regions import (
     HUATUOJIAJI_LEVELS,
@@ -126,7 +126,7 @@ POINT_ROW = (
              lambda: SelectField(_l("Side"), default="", choices=_choices(LATERALITIES)),
              to_form=_none_as_blank, affects_cautions=True),
     RowField("depth", _l("Depth"),
-             lambda: DecimalField(_l("Depth"), places=1, validators=[Optional()]),
+             lambda: StrictDecimalField(_l("Depth"), places=1, validators=[Optional()]),
              affects_cautions=True),
     RowField("depth_unit", _l("Unit"),
              lambda: SelectField(_l("Unit"), choices=DEPTH_UNITS, default="mm"),
@@ -136,12 +136,12 @@ POINT_ROW = (
              lambda: SelectField(_l("Angle"), default="", choices=_choices(ANGLES)),
              to_form=_none_as_blank, from_form=_blank_as_none, affects_cautions=True),
     RowField("gauge_mm", _l("Gauge (mm)"),
-             lambda: DecimalField(_l("Gauge (mm)"), places=2, validators=[
+             lambda: StrictDecimalField(_l("Gauge (mm)"), places=2, validators=[
                  Optional(), NumberRange(Decimal("0.10"), Decimal("0.50"),
                                          message=_l("Gauge is 0.10 to 0.50 mm."))]),
              in_protocol=False),
     RowField("length_mm", _l("Length (mm)"),
-             lambda: DecimalField(_l("Length (mm)"), places=1, validators=[
+             lambda: StrictDecimalField(_l("Length (mm)"), places=1, validators=[
                  Optional(), NumberRange(3, 125, message=_l("Length is 3 to 125 mm."))]),
              in_protocol=False),
     RowField("technique", _l("Technique"),
@@ -257,7 +257,9 @@ def check_row(row: dict, point) -> list[tuple[str, str]]:
     else:
         problems.extend(_custom_place_problems(row.get("region") or "", level))
     depth, unit = row.get("depth"), row.get("depth_unit") or "mm"
-    if depth is not None and not Decimal(0) < depth <= MAX_DEPTH[unit]:
+    if unit not in MAX_DEPTH:
+        problems.append(("depth_unit", _("Choose mm or cun.")))
+    elif depth is not None and not Decimal(0) < depth <= MAX_DEPTH[unit]:
         problems.append(("depth", _("Depth must be above 0 and at most %(most)s %(unit)s.",
                                     most=MAX_DEPTH[unit], unit=unit)))
     return problems
@@ -268,6 +270,8 @@ def _custom_place_problems(region: str, level: str) -> list[tuple[str, str]]:
     if not region:
         return [("region", _("Choose where this point is (its body region), so it is checked "
                              "for the lung and pregnancy rules."))]
+    if region not in REGIONS:
+        return [("region", _("Choose a body region from the list."))]
     if not level_fits(region, level):
         fitting = REGION_LEVELS.get(region)
         if fitting:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.services import record_event
 from tracker.db_types import utcnow
 from tracker.extensions import db
+from tracker.fields import parse_id
 from tracker.i18n import _
 from tracker.points import row_schema
 from tracker.points.services import resolve_codes
@@ -56,7 +57,7 @@ def protocol_rows(key: str, clinic_id: int) -> AppliedProtocol | None:
         rows = [row_schema.row_with_point(row, points.get(row.code) if row.code else None)
                 for row in protocol.rows if row.code is None or row.code in points]
         return AppliedProtocol(protocol.name, None, rows)
-    if kind == "clinic" and ident.isdigit():
+    if kind == "clinic" and parse_id(ident) is not None:
         protocol = db.session.scalar(
             select(Protocol)
             .options(selectinload(Protocol.points))

@@ -65,8 +65,11 @@ def _edit(protocol: Protocol | None):
         form.points.data = to_shorthand(_rows(protocol))
     if form.validate_on_submit():
         rows, parsed = rows_from_shorthand(form.points.data)
-        if not parsed.ok:
-            form.points.errors.extend(parsed.errors)
+        # A protocol's rows obey the same rules as a session's (a depth a needle can reach).
+        problems = [message for row in rows
+                    for _field, message in row_schema.check_row(row, row["point"])]
+        if not parsed.ok or problems:
+            form.points.errors.extend([*parsed.errors, *problems])
         else:
             try:
                 saved = save_protocol(

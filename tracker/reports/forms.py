@@ -1,8 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField
 from wtforms.validators import DataRequired, ValidationError
 
+from tracker.fields import ClinicalDateField
 from tracker.i18n import _, _l
+
+REQUIRED = _l("This field is required.")
 
 
 class ReportPeriodForm(FlaskForm):
@@ -11,8 +13,8 @@ class ReportPeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[DataRequired(message=_l("This field is required."))])
-    end = DateField(_l("To"), validators=[DataRequired(message=_l("This field is required."))])
+    start = ClinicalDateField(_l("From"), validators=[DataRequired(message=REQUIRED)])
+    end = ClinicalDateField(_l("To"), validators=[DataRequired(message=REQUIRED)])
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:

@@ -1,10 +1,10 @@
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, TextAreaField, TimeField
+from wtforms import TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.dates import clinic_today
-from tracker.fields import SelectField, not_in_future, strip
+from tracker.fields import ClinicalDateField, SelectField, not_in_future, strip
 from tracker.i18n import _, _l
 from tracker.safety import vocab
 
@@ -20,7 +20,7 @@ class AdverseEventForm(FlaskForm):
         choices=[("", _l("Choose")), *vocab.AE_SEVERITIES],
         validators=[DataRequired(message=_l("Choose the severity."))],
     )
-    onset_date = DateField(
+    onset_date = ClinicalDateField(
         _l("Onset date"), validators=[DataRequired(), not_in_future], default=clinic_today
     )
     onset_time = TimeField(_l("Onset time"), validators=[Optional()])
@@ -33,7 +33,7 @@ class AdverseEventForm(FlaskForm):
     )
     outcome = SelectField(_l("Outcome"), choices=vocab.AE_OUTCOMES, default="resolved")
     point_application_id = SelectField(
-        _l("Linked point or technique"), coerce=str, validate_choice=False, validators=[Optional()]
+        _l("Linked point or technique"), coerce=str, validators=[Optional()]
     )
 
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from wtforms import DecimalField, Form, HiddenField, IntegerField, StringField
+from wtforms import Form, HiddenField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from tracker.fields import SelectField
+from tracker.fields import SelectField, StrictDecimalField
 from tracker.i18n import _, _l
 from tracker.points.codes import canonical_code
 from tracker.sessions import vocab
@@ -71,7 +71,7 @@ def _count(name, label, low, high, message, unit=""):
 
 
 def _decimal(name, label, low, high, message, unit):
-    return Param(name, label, lambda: DecimalField(label, validators=[
+    return Param(name, label, lambda: StrictDecimalField(label, validators=[
         Optional(), NumberRange(low, high, message=message)]), unit=unit,
         to_json=_number_to_json, from_json=_number_from_json)
 

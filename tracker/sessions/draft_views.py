@@ -18,7 +18,12 @@ from tracker.protocols.services import protocol_choices
 from tracker.sessions import vocab
 from tracker.sessions.forms import SessionForm
 from tracker.sessions.queries import last_session, load_session
-from tracker.sessions.services import OverrideRequired, record_session, update_draft
+from tracker.sessions.services import (
+    OverrideRequired,
+    SessionError,
+    record_session,
+    update_draft,
+)
 from tracker.sessions.session_form import (
     apply_form_action,
     contraindication_overrides,
@@ -56,14 +61,15 @@ def create(patient_id: int):
                 patient,
                 form_episode(form, patient),
                 practitioner=current_user,
-                values=form.session_values(clinic_zone())
-                | provenance_values(form, current_user.clinic_id),
+                values=form.session_values(clinic_zone()) | provenance_values(form, patient),
                 points=form.point_values(),
                 adjuncts=form.adjunct_values(),
                 overrides=contraindication_overrides(form, patient, clinic_zone()),
             )
         except OverrideRequired as error:
             form.require_override(error.cautions)
+        except SessionError as error:
+            form.copied_from_id.errors.append(str(error))
         else:
             flash(_("Session saved as a draft. Check it, then sign it."), "success")
             _flash_notices(form)

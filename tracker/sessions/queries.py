@@ -97,6 +97,12 @@ def timeline_entries(patient_id: int) -> list[TimelineEntry]:
     return entries
 
 
+def session_of_patient(session_id: int, patient_id: int) -> bool:
+    """Whether ``session_id`` is one of the patient's sessions."""
+    return db.session.scalar(select(TreatmentSession.id).where(
+        TreatmentSession.id == session_id, TreatmentSession.patient_id == patient_id)) is not None
+
+
 def last_session(patient_id: int) -> TreatmentSession | None:
     """The patient's most recent session (with points and adjuncts), for "copy last session"."""
     stmt = (

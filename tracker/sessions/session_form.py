@@ -9,6 +9,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from tracker.dates import clinic_date
+from tracker.fields import parse_id
+from tracker.i18n import _
 from tracker.points import row_schema
 from tracker.points.services import resolve_codes, rows_from_shorthand
 from tracker.protocols.services import protocol_rows
@@ -16,9 +18,9 @@ from tracker.safety.cautions import CONTRAINDICATED, Caution
 from tracker.safety.services import cautions_for_rows, planned_point
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import adjunct_form_data
-from tracker.sessions.forms import SessionForm
-from tracker.sessions.queries import last_session, rows_of
-from tracker.sessions.services import DIRECT_FIELDS
+from tracker.sessions.forms import MAX_POINT_ROWS, MAX_TECHNIQUE_ROWS, SessionForm
+from tracker.sessions.queries import last_session, rows_of, session_of_patient
+from tracker.sessions.services import DIRECT_FIELDS, SessionError
 
 NEEDLE_FIELDS = (
     "needle_type",
@@ -95,9 +97,13 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
 
     Saving also reads the quick-entry box, so typed shorthand is never lost.
     """
+    too_many = form.too_many_rows()
+    if too_many:
+        form.quick_entry.errors = [*form.quick_entry.errors, too_many]
+        return 422
     if action.startswith("add_adjunct:"):
         kind = action.removeprefix("add_adjunct:")
-        if kind in ADJUNCT_KINDS:
+        if kind in ADJUNCT_KINDS and len(form.adjuncts.entries) < MAX_TECHNIQUE_ROWS:
             form.adjuncts.append_entry({"kind": kind})
         return 200
     if action.startswith("remove_adjunct:"):
@@ -106,13 +112,18 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
         _replace(form.adjuncts, kept)
         return 200
     if action == "add_point":
-        _replace(form.points, _kept_point_data(form) + [{}])
+        if len(form.kept_point_rows()) < MAX_POINT_ROWS:
+            _replace(form.points, _kept_point_data(form) + [{}])
         return 200
     if form.quick_entry.data:
         rows, result = rows_from_shorthand(form.quick_entry.data)
         if not result.ok:
             # Errors is a tuple until the form validates; this runs before validation.
             form.quick_entry.errors = [*form.quick_entry.errors, *result.errors]
+            return 422
+        too_many = form.too_many_rows(adding=len(rows))
+        if too_many:
+            form.quick_entry.errors = [*form.quick_entry.errors, too_many]
             return 422
         _replace(form.points, _kept_point_data(form) + [row_schema.form_data(r) for r in rows])
         form.quick_entry.data, form.quick_entry.raw_data = "", [""]
@@ -211,12 +222,21 @@ def contraindication_overrides(form: SessionForm, patient, zone: ZoneInfo) -> di
             if c.severity == CONTRAINDICATED}
 
 
-def provenance_values(form: SessionForm, clinic_id: int) -> dict:
-    """Where a new session's rows came from: the protocol applied, the session copied."""
+def provenance_values(form: SessionForm, patient) -> dict:
+    """Where a new session's rows came from: the protocol applied, the session copied.
+
+    :raises SessionError: the session named as copied is not one of this patient's (the
+        hidden field was changed).
+    """
     values = {"protocol_id": None, "protocol_name": "", "copied_from_id": None}
-    found = protocol_rows(form.protocol_key.data, clinic_id) if form.protocol_key.data else None
+    found = (protocol_rows(form.protocol_key.data, patient.clinic_id)
+             if form.protocol_key.data else None)
     if found:
         values["protocol_name"], values["protocol_id"] = found.name, found.protocol_id
-    if (form.copied_from_id.data or "").isdigit():
-        values["copied_from_id"] = int(form.copied_from_id.data)
+    if form.copied_from_id.data:
+        copied = parse_id(form.copied_from_id.data)
+        if copied is None or not session_of_patient(copied, patient.id):
+            raise SessionError(_("The session to copy from is not one of this patient's: "
+                                 "start again from the patient's page."))
+        values["copied_from_id"] = copied
     return values
