@@ -10,13 +10,13 @@ from sqlalchemy.orm import selectinload
 
 from tests.conftest import PASSWORD
 from tests.factories import complete_values, make_session, point_dicts
-from tests.pages import input_value
+from tests.pages import input_value, ticked
 from tests.sessions.helpers import point_row, session_form
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.conflicts import EditConflict
 from tracker.extensions import db
-from tracker.sessions.models import TreatmentSession
+from tracker.sessions.models import Amendment, TreatmentSession
 from tracker.sessions.services import update_draft
 
 CUPPING = {"kind": "cupping", "minutes": 10, "sites": "upper back", "notes": "",
@@ -162,3 +162,70 @@ def test_stale_edit_page_post_answers_409_and_keeps_the_typing(app, client, as_r
     assert (saved["version"], saved["pain_after"], saved["subjective"], saved["needle_lot"]) == (
         2, 3, "", ""
     )
+
+
+def second_practitioner(app, first):
+    other = app.test_client()
+    login = other.post("/login", data={"email": first.email, "password": PASSWORD})
+    assert login.status_code == 302
+    return other
+
+
+def test_signing_a_draft_changed_since_it_was_read_signs_nothing(app, client, as_role, first):
+    world = as_role("practitioner")
+    side = world["a"]
+    visit_id = make_session(app, side, rows=ROWS, needles_inserted=2, needles_removed=2)
+    base = f"/patients/{side['patient'].id}/sessions/{visit_id}"
+    read = client.get(base).get_data(as_text=True)
+    assert input_value(read, "version") == "1"
+    form = session_form(
+        points=[point_row(code, side_) for code, side_ in ROWS], needles_inserted="2",
+        needles_removed="2", episode_id=str(side["episode"].id), version="1",
+    )
+    other = second_practitioner(app, first)
+    assert other.post(f"{base}/edit", data={**form, "pain_after": "3"}).status_code == 302
+
+    response = client.post(f"{base}/sign", data={"version": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "this draft changed since you opened it" in page
+    assert re.search(rf"<li>{FIRST_NAME} at [^<]* changed: [^<]*\bpain_after\b", page)
+    with app.app_context():
+        assert load(visit_id).status == "draft"
+    # The page now shows the draft as it stands, and signing what it shows goes through.
+    assert input_value(page, "version") == "2"
+    assert client.post(f"{base}/sign", data={"version": "2"}).status_code == 302
+    with app.app_context():
+        assert load(visit_id).status == "signed"
+
+
+def test_an_amendment_recorded_meanwhile_is_shown_not_overwritten(app, client, as_role, first):
+    world = as_role("practitioner")
+    side = world["a"]
+    visit_id = make_session(app, side, rows=ROWS, needles_inserted=2, needles_removed=2,
+                            sign=True)
+    url = f"/patients/{side['patient'].id}/sessions/{visit_id}/amend"
+    assert input_value(client.get(url).get_data(as_text=True), "amendments_seen") == "0"
+    other = second_practitioner(app, first)
+    assert input_value(other.get(url).get_data(as_text=True), "amendments_seen") == "0"
+    first_change = {"amendments_seen": "0", "reason": "Misread the scale", "pain_after": "2"}
+    assert other.post(url, data=first_change).status_code == 302
+
+    mine = {"amendments_seen": "0", "reason": "Patient called back", "pain_after": "1",
+            "plan": "Fortnightly"}
+    response = client.post(url, data=mine)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert re.search(rf"<li>{FIRST_NAME} at [^<]* changed: [^<]*\bpain_after\b", page)
+    assert ticked(page, "pain_after", "1")  # what I typed stays
+    assert input_value(page, "amendments_seen") == "1"
+    assert amendment_reasons(app, visit_id) == ["Misread the scale"]
+    assert client.post(url, data={**mine, "amendments_seen": "1"}).status_code == 302
+    assert amendment_reasons(app, visit_id) == ["Misread the scale", "Patient called back"]
+
+
+def amendment_reasons(app, visit_id: int) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(
+            select(Amendment.reason).where(Amendment.session_id == visit_id)
+            .order_by(Amendment.id)))

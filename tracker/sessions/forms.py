@@ -1,5 +1,6 @@
 """The session form: session fields, a list of point rows and a list of adjunct rows."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -7,8 +8,6 @@ from zoneinfo import ZoneInfo
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -21,7 +20,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.dates import clinic_today
-from tracker.fields import MultiCheckboxField, ScoreField, SelectField, strip, submitted_version
+from tracker.fields import (
+    ClinicalDateField,
+    MultiCheckboxField,
+    ScoreField,
+    SelectField,
+    StrictDecimalField,
+    strip,
+    submitted_version,
+)
 from tracker.i18n import _, _l
 from tracker.points import row_schema
 from tracker.points.services import resolve_codes
@@ -30,6 +37,12 @@ from tracker.sessions.adjuncts import AdjunctRowForm
 from tracker.sessions.services import AMENDABLE_FIELDS, DIRECT_FIELDS
 
 REQUIRED = _l("This field is required.")
+
+
+# A clinical maximum: far above any real treatment, and a bound on how long one request may
+# hold the database (a post of thousands of rows once held the write lock for 30 s).
+MAX_POINT_ROWS = 60
+MAX_TECHNIQUE_ROWS = 20
 
 
 class _PointRowBase(Form):
@@ -47,12 +60,12 @@ PointRowForm = type("PointRowForm", (_PointRowBase,), row_schema.form_controls()
 class SessionForm(FlaskForm):
     version = HiddenField()
     episode_id = SelectField(_l("Episode of care"), coerce=int, validate_choice=True)
-    session_date = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED)],
+    session_date = ClinicalDateField(_l("Date"), validators=[DataRequired(message=REQUIRED)],
                              default=clinic_today)
     start_time = TimeField(_l("Start time"), validators=[DataRequired(message=REQUIRED)])
 
     needle_type = SelectField(_l("Needle type"), choices=vocab.NEEDLE_TYPES)
-    needle_gauge_mm = DecimalField(
+    needle_gauge_mm = StrictDecimalField(
         _l("Gauge (mm)"),
         places=2,
         validators=[
@@ -62,7 +75,7 @@ class SessionForm(FlaskForm):
             ),
         ],
     )
-    needle_length_mm = DecimalField(
+    needle_length_mm = StrictDecimalField(
         _l("Length (mm)"),
         places=1,
         validators=[Optional(), NumberRange(3, 125, message=_l("Length is 3 to 125 mm."))],
@@ -79,7 +92,8 @@ class SessionForm(FlaskForm):
             "e.g. BL18 BL20 BL23 bilat, GV6, GV9, LI4 L, SP6 b/l, Ashi: left T7 paraspinal"
         ),
     )
-    points = FieldList(FormField(PointRowForm), min_entries=0, label=_l("Point row"))
+    points = FieldList(FormField(PointRowForm), min_entries=0, max_entries=MAX_POINT_ROWS,
+                       label=_l("Point row"))
 
     inserted_time = TimeField(_l("Needles in at"), validators=[Optional()])
     removed_time = TimeField(_l("Needles out at"), validators=[Optional()])
@@ -99,7 +113,8 @@ class SessionForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 200, message=_l("Count from 0 to 200."))],
     )
 
-    adjuncts = FieldList(FormField(AdjunctRowForm), min_entries=0, label=_l("Technique"))
+    adjuncts = FieldList(FormField(AdjunctRowForm), min_entries=0,
+                         max_entries=MAX_TECHNIQUE_ROWS, label=_l("Technique"))
 
     pain_before = ScoreField(_l("Pain before (0-10)"), validators=[Optional()])
     pain_after = ScoreField(_l("Pain after (0-10)"), validators=[Optional()])
@@ -124,7 +139,7 @@ class SessionForm(FlaskForm):
     advice_notes = TextAreaField(
         _l("Other advice"), validators=[Length(max=2000)], filters=[strip]
     )
-    next_visit_on = DateField(_l("Next visit"), validators=[Optional()])
+    next_visit_on = ClinicalDateField(_l("Next visit"), validators=[Optional()])
 
     override_reason = TextAreaField(
         _l("Reason to go ahead despite the contraindication"),
@@ -156,8 +171,31 @@ class SessionForm(FlaskForm):
             row.form for row in self.points if not row.form.remove.data and not row.form.is_blank
         ]
 
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        # How many rows were sent, before the lists keep only as many as a session holds.
+        formdata = self.meta.wrap_formdata(self, formdata)
+        keys = list(formdata.keys()) if formdata is not None else []
+        self.rows_sent = {name: len({key.split("-")[1] for key in keys
+                                     if re.fullmatch(rf"{name}-\d{{1,4}}-\w+", key)})
+                          for name in ("points", "adjuncts")}
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+
+    def too_many_rows(self, adding: int = 0) -> str | None:
+        """Why a session this big is refused (with ``adding`` point rows more), or None."""
+        kept = len(self.kept_point_rows())
+        if max(self.rows_sent["points"], kept + adding) > MAX_POINT_ROWS:
+            return _("A session holds at most %(most)d point rows: record a second session for "
+                     "the rest.", most=MAX_POINT_ROWS)
+        if self.rows_sent["adjuncts"] > MAX_TECHNIQUE_ROWS:
+            return _("A session holds at most %(most)d techniques.", most=MAX_TECHNIQUE_ROWS)
+        return None
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        too_many = self.too_many_rows()
+        if too_many:
+            self.quick_entry.errors.append(too_many)
+            return False
         rows = self.kept_point_rows()
         self.resolved = resolve_codes([row.code.data for row in rows if row.code.data])
         for row in rows:
@@ -242,10 +280,20 @@ def _minutes_between(start: time, end: time) -> int:
 
 
 class SignForm(FlaskForm):
-    """Signing is a button; the form exists for its CSRF token."""
+    """Signing is a button; the form carries its CSRF token and the version of the draft the
+    practitioner read, so a change made since is shown, never signed unseen."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        return submitted_version(self.version)
 
 
 class AmendForm(FlaskForm):
+    # How many amendments the note had when the form was loaded: another one recorded since
+    # is shown before this one is added on top of it.
+    amendments_seen = HiddenField()
+
     reason = TextAreaField(
         _l("Why is the note amended?"),
         validators=[DataRequired(message=_l("Say why the note is amended.")), Length(max=2000)],
@@ -265,7 +313,7 @@ class AmendForm(FlaskForm):
     advice_notes = TextAreaField(
         _l("Advice notes"), validators=[Length(max=2000)], filters=[strip]
     )
-    next_visit_on = DateField(_l("Next visit"), validators=[Optional()])
+    next_visit_on = ClinicalDateField(_l("Next visit"), validators=[Optional()])
 
     def amended_values(self) -> dict:
         return {name: self[name].data for name in AMENDABLE_FIELDS}

@@ -6,7 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.audit.services import record_event
+from tracker.conflicts import EditConflict
 from tracker.dates import clinic_zone
+from tracker.fields import parse_id
 from tracker.i18n import _
 from tracker.patients.services import patient_banners
 from tracker.points import row_schema
@@ -36,10 +38,14 @@ def detail(patient_id: int, session_id: int):
 
 def sign(patient_id: int, session_id: int):
     visit = load_session(patient_id, session_id, for_update=True)
-    if not SignForm().validate_on_submit():
+    form = SignForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        sign_session(visit, actor=current_user, decisions=_caution_decisions(visit))
+        sign_session(visit, actor=current_user, decisions=_caution_decisions(visit),
+                     expected_version=form.expected_version())
+    except EditConflict as conflict:  # changed since it was read: show it, sign nothing
+        return render_session_page(visit, conflict=conflict), 409
     except SigningRefused as refused:
         keep_refused_work()  # the cautions signing found and the decisions made stay
         return render_session_page(visit, sign_problems=refused.problems), 422
@@ -54,12 +60,20 @@ def amend(patient_id: int, session_id: int):
     visit = load_session(patient_id, session_id, for_update=request.method == "POST")
     if not visit.is_signed:
         return redirect(url_for("sessions.edit", patient_id=patient_id, session_id=session_id))
-    form = AmendForm(data=effective_values(visit)) if request.method == "GET" else AmendForm()
+    conflict = None
+    if request.method == "GET":
+        form = AmendForm(data={**effective_values(visit),
+                               "amendments_seen": len(visit.amendments)})
+    else:
+        form = AmendForm()
     if form.validate_on_submit():
         try:
-            amend_session(
-                visit, reason=form.reason.data, values=form.amended_values(), actor=current_user
-            )
+            amend_session(visit, reason=form.reason.data, values=form.amended_values(),
+                          actor=current_user,
+                          amendments_seen=parse_id(form.amendments_seen.data or ""))
+        except EditConflict as error:
+            conflict = error
+            form.amendments_seen.data = error.current_version
         except SessionError as error:
             form.reason.errors.append(str(error))
         else:
@@ -71,9 +85,10 @@ def amend(patient_id: int, session_id: int):
         "sessions/amend.html",
         form=form,
         visit=visit,
+        conflict=conflict,
         patient=visit.patient,
         banners=patient_banners(visit.patient, clinical=True),
-    ), 422 if form.is_submitted() else 200
+    ), 409 if conflict else 422 if form.is_submitted() else 200
 
 
 def record_adverse_event_on(patient_id: int, session_id: int):
@@ -101,7 +116,8 @@ def record_adverse_event_on(patient_id: int, session_id: int):
                     + "#adverse-events")
 
 
-def render_session_page(visit: TreatmentSession, *, sign_problems=None, ae_form=None):
+def render_session_page(visit: TreatmentSession, *, sign_problems=None, ae_form=None,
+                        conflict=None):
     patient = visit.patient
     return render_template(
         "sessions/detail.html",
@@ -114,7 +130,8 @@ def render_session_page(visit: TreatmentSession, *, sign_problems=None, ae_form=
         problems=sign_problems
         if sign_problems is not None
         else ([] if visit.is_signed else signing_problems(visit)),
-        sign_form=SignForm(),
+        sign_form=SignForm(formdata=None, data={"version": visit.version}),
+        conflict=conflict,
         ae_form=ae_form or adverse_event_form_for(visit),
         adverse_events=session_adverse_events(visit.id),
         needles=row_schema.needle_count(visit.points),

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.audit.services import record_event
-from tracker.conflicts import check_version, record_edit
+from tracker.conflicts import ChangeBy, EditConflict, check_version, record_edit
 from tracker.dates import clinic_date
 from tracker.db_types import utcnow
 from tracker.extensions import db
@@ -190,17 +190,20 @@ def signing_problems(visit: TreatmentSession) -> list[str]:
 
 
 def sign_session(
-    visit: TreatmentSession, *, actor, decisions: dict[int, tuple[str, str]] | None = None
+    visit: TreatmentSession, *, actor, decisions: dict[int, tuple[str, str]] | None = None,
+    expected_version: int | None = None,
 ) -> None:
     """Record the decisions on its cautions, then sign the note: from now on it changes only
     through amendments. ``decisions`` maps a caution id to ("acknowledged" or "overridden",
-    reason).
+    reason). ``expected_version`` is the version of the draft the signer read.
 
+    :raises EditConflict: the draft changed since the signer read it (nothing is signed).
     :raises SigningRefused: with every problem listed (an override without its reason too);
         the refusal is in the audit log, and the caller keeps it.
     """
     if visit.is_signed:
         raise SessionError(_("This note is already signed."))
+    check_version(visit, expected_version, {})
     # Ask the engine again: the intake may have changed since the draft was saved (a
     # pregnancy recorded, a pacemaker noted). Anything new is stored and must be decided.
     points, adjuncts = stored_rows(visit)
@@ -232,13 +235,26 @@ def sign_session(
                  details={"cautions": decided})
 
 
-def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor) -> Amendment:
+def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor,
+                  amendments_seen: int | None = None) -> Amendment:
     """Record a correction to a signed note; the original stays as it was signed.
 
+    ``amendments_seen`` is how many amendments the note had when the author read it.
+
+    :raises EditConflict: another amendment was recorded since (nothing is added on top of
+        it unseen).
     :raises SessionError: the note is a draft, no reason is given, or nothing changed.
     """
     if not visit.is_signed:
         raise SessionError(_("Drafts are edited directly; only signed notes are amended."))
+    if amendments_seen is not None and len(visit.amendments) != amendments_seen:
+        current = effective_values(visit)
+        raise EditConflict(
+            current_version=len(visit.amendments),
+            changes=[ChangeBy(a.author.name, a.created_at, [c["field"] for c in a.changes])
+                     for a in visit.amendments[amendments_seen:]],
+            current_values={name: current[name] for name, value in values.items()
+                            if name in current and current[name] != value})
     if not reason.strip():
         raise SessionError(_("Say why the note is amended."))
     current = effective_values(visit)
