@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from tests.conftest import PASSWORD, app_for
+from tests.sessions.helpers import point_row, session_form
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import _CHAIN_LOCK_KEY as CHAIN_LOCK_KEY
 from tracker.extensions import db
@@ -175,3 +176,19 @@ def test_login_and_a_page_view_are_audited_once_each(app, client, clinic_world):
     assert actions == ["login", "patient.view"]
     with app.app_context():
         assert db.session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_the_caution_preview_is_posted_but_only_reads(app, client, practitioner):
+    # The live preview is a POST only to carry the unsaved form: it must not queue behind a
+    # writer, so it reads in a plain transaction and writes nothing but its audit trail.
+    side = practitioner["a"]
+    client.get(f"/patients/{side['patient'].id}")  # the login refresh of the first page is done
+    data = session_form(episode_id=str(side["episode"].id),
+                        points=[point_row("LI4", "left"), point_row("GB21", "right")])
+    with statements(app) as seen:
+        response = client.post(f"/patients/{side['patient'].id}/sessions/cautions", data=data)
+    assert response.status_code == 200 and "cautions" in response.get_json()
+    written = {table_of(s) for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))}
+    assert written <= {"audit_events", "audit_chain_heads"}
+    if sqlite(app):
+        assert [s for s in seen if s.startswith("BEGIN")][0] == "BEGIN"

@@ -26,9 +26,8 @@ The command line owns its own transactions (``tracker.cli``); outside a request,
 """
 
 from collections.abc import Callable
-from functools import wraps
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -43,19 +42,21 @@ def keep_refused_work() -> None:
 
 
 def reads_only(view):
-    """A view that answers from reads only, whatever its method (a JSON preview by POST)."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        g.reads_only = True
-        return view(*args, **kwargs)
-
-    return wrapped
+    """Mark a view that answers from reads only, whatever its method (a JSON preview by
+    POST). The mark is on the view function, so it holds from the request's first query
+    (the login check before the view runs included)."""
+    view.reads_only = True
+    return view
 
 
 def is_reading() -> bool:
     """Whether the current request is in its reading part (no write lock may be taken)."""
-    return (has_request_context() and not g.get("writing")
-            and (request.method in READ_METHODS or g.get("reads_only", False)))
+    if not has_request_context() or g.get("writing"):
+        return False
+    if request.method in READ_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "reads_only", False)
 
 
 def defer_write(work: Callable[[], None], *, last: bool = False) -> None:

@@ -6,13 +6,15 @@ from flask import Blueprint
 
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.sessions import draft_views, note_views
+from tracker.transactions import reads_only
 
 bp = Blueprint("sessions", __name__)
 
 _clinical = roles_required(*CLINICAL_ROLES)
 _RULES = (
     ("/new", "create", draft_views.create, ["GET", "POST"]),
-    ("/cautions", "preview_cautions", draft_views.preview_cautions, ["POST"]),
+    # A POST only to carry the form: the preview reads, so it never waits for a writer.
+    ("/cautions", "preview_cautions", reads_only(draft_views.preview_cautions), ["POST"]),
     ("/<int:session_id>/edit", "edit", draft_views.edit, ["GET", "POST"]),
     ("/<int:session_id>", "detail", note_views.detail, ["GET"]),
     ("/<int:session_id>/sign", "sign", note_views.sign, ["POST"]),
@@ -21,4 +23,4 @@ _RULES = (
      note_views.record_adverse_event_on, ["POST"]),
 )
 for rule, endpoint, view, methods in _RULES:
-    bp.add_url_rule(rule, endpoint, _clinical(view), methods=methods)
+    bp.add_url_rule(rule, endpoint, _clinical(view), methods=methods)  # keeps reads_only
