@@ -2,17 +2,20 @@
 its audit row in a transaction of its own; a write is a write from its first statement; a
 read that changes a model is refused; refused work is never written."""
 
+import fcntl
+import os
 import threading
 import time
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import PASSWORD, app_for
 from tests.sessions.helpers import point_row, session_form
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import _CHAIN_LOCK_KEY as CHAIN_LOCK_KEY
+from tracker.audit.services import record_event
 from tracker.extensions import db
 from tracker.patients.models import Patient
 from tracker.transactions import defer_write
@@ -97,8 +100,9 @@ def test_a_page_is_served_while_another_user_holds_the_write_lock(app, client, p
     with app.app_context():
         holder = db.engine.raw_connection()
     released = threading.Event()
+    # On PostgreSQL the chain's lock is its head row (made by the warm-up page's audit row).
     take = ("BEGIN IMMEDIATE" if sqlite(app)
-            else f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})")
+            else "SELECT 1 FROM audit_chain_heads FOR NO KEY UPDATE")
 
     def hold():
         cursor = holder.cursor()
@@ -192,3 +196,40 @@ def test_the_caution_preview_is_posted_but_only_reads(app, client, practitioner)
     assert written <= {"audit_events", "audit_chain_heads"}
     if sqlite(app):
         assert [s for s in seen if s.startswith("BEGIN")][0] == "BEGIN"
+
+
+def test_the_write_turn_is_handed_on_at_commit(app, clinic_world):
+    # Writers queue fairly and the turn passes the moment a write commits. SQLite's busy
+    # handler polls (a busy writer could starve a page's short audit write), so SQLite
+    # writers take turns through a lock file; on PostgreSQL the turn that every write takes
+    # is the audit chain's head row, and PostgreSQL queues its waiters itself.
+    with app.app_context():  # the chain has a head from its first event on
+        record_event("test.first", actor=None)
+        db.session.commit()
+    lock_path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + "-writelock"
+
+    def turn_is_free() -> bool:
+        if not sqlite(app):
+            with app.app_context(), db.engine.connect() as other:
+                other.execute(text("SET lock_timeout = '50ms'"))
+                try:
+                    other.execute(text("SELECT 1 FROM audit_chain_heads FOR NO KEY UPDATE"))
+                    return True
+                except OperationalError:
+                    return False
+        descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(descriptor)
+
+    assert turn_is_free()
+    with app.app_context():
+        db.session.get(Patient, clinic_world["a"]["patient"].id).phone = "03-0000-0000"
+        record_event("test.change", actor=None)  # outside a request: appended at once
+        assert not turn_is_free()
+        db.session.commit()
+        assert turn_is_free()

@@ -53,7 +53,7 @@ def test_login_without_its_token_is_refused(guarded, clinic_world):
 
 @pytest.mark.parametrize("route", POST_ROUTES, ids=lambda route: route[1])
 def test_every_post_without_a_token_is_refused_and_writes_nothing(guarded, clinic_world,
-                                                                  records, route):
+                                                                  records, route):  # noqa: F811
     # The admin may use every route: a 400 can only come from the CSRF check.
     client = logged_in(guarded, clinic_world["a"]["admin"].email)
     before = rows_everywhere(guarded)

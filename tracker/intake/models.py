@@ -170,15 +170,16 @@ class Episode(db.Model):
             else:
                 facts.append(_("Pregnant (%(weeks)d weeks at intake)",
                                weeks=self.pregnancy_weeks))
+        # Translated only when ticked: a list page asks this of every patient's episodes.
         labels = (
-            ("pacemaker", _("Pacemaker or implanted electrical device")),
-            ("anticoagulants", _("Anticoagulants or bleeding disorder")),
-            ("needle_fainting", _("History of fainting with needles")),
-            ("metal_allergy", _("Metal allergy")),
-            ("diabetes", _("Diabetes")),
-            ("reduced_sensation", _("Reduced sensation")),
+            ("pacemaker", lambda: _("Pacemaker or implanted electrical device")),
+            ("anticoagulants", lambda: _("Anticoagulants or bleeding disorder")),
+            ("needle_fainting", lambda: _("History of fainting with needles")),
+            ("metal_allergy", lambda: _("Metal allergy")),
+            ("diabetes", lambda: _("Diabetes")),
+            ("reduced_sensation", lambda: _("Reduced sensation")),
         )
-        facts.extend(label for attr, label in labels if getattr(self, attr))
+        facts.extend(label() for attr, label in labels if getattr(self, attr))
         if self.skin_lesions:
             facts.append(_("Skin lesions: %(site)s", site=self.skin_lesions_site)
                          if self.skin_lesions_site else _("Skin lesions"))

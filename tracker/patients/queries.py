@@ -7,6 +7,23 @@ from sqlalchemy.orm import selectinload
 from tracker.loaders import one_or_404
 from tracker.patients.models import Patient
 
+# What ``patient_banners`` reads of an episode: a list of patients loads only these (an
+# intake row is wide, and mostly JSON); touching any other column raises in the tests.
+# Named, not imported: intake sits above patients in the layers.
+BANNER_EPISODE_COLUMNS = (
+    "status", "opened_on", "red_flags", "red_flags_acknowledged_at", "pregnant",
+    "pregnancy_weeks", "pacemaker", "anticoagulants", "needle_fainting", "metal_allergy",
+    "diabetes", "reduced_sensation", "skin_lesions", "skin_lesions_site",
+)
+
+
+def banner_options():
+    """Loader options for a list of patients, each shown with its banners."""
+    episode = Patient.episodes.property.mapper.class_
+    columns = [getattr(episode, name) for name in BANNER_EPISODE_COLUMNS]
+    return (selectinload(Patient.consents),
+            selectinload(Patient.episodes).load_only(*columns, raiseload=True))
+
 
 def load_patient(patient_id: int, *, for_update: bool = False) -> Patient:
     """The patient if it belongs to the user's clinic (with consents and episodes, which

@@ -3,7 +3,6 @@ which shows every feature's records, is the chart's (``tracker.chart``)."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import record_event
 from tracker.conflicts import EditConflict
@@ -11,8 +10,7 @@ from tracker.extensions import db
 from tracker.fields import page_number
 from tracker.i18n import _
 from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
-from tracker.patients.models import Patient
-from tracker.patients.queries import load_patient
+from tracker.patients.queries import banner_options, load_patient
 from tracker.patients.services import (
     PatientError,
     archive_patient,
@@ -36,7 +34,7 @@ def index():
     form = PageForm(request.args)
     query = (form.q.data or "") if form.validate() else ""
     stmt = search_patients(current_user.clinic_id, query, archived=bool(form.archived.data))
-    stmt = stmt.options(selectinload(Patient.consents), selectinload(Patient.episodes))
+    stmt = stmt.options(*banner_options())
     pagination = db.paginate(stmt, page=page_number(request.args.get("page")),
                              per_page=current_app.config["PATIENTS_PER_PAGE"], error_out=False)
     clinical = current_user.can_read_clinical
