@@ -36,3 +36,10 @@ def clinic_zone() -> ZoneInfo:
 def clinic_today() -> date:
     """Today's date where the clinic is (Tokyo's today, not the server's)."""
     return today_in(clinic_zone())
+
+
+def clinic_day_start(day: date, zone: ZoneInfo | str) -> datetime:
+    """The first moment of ``day`` where the clinic is, in UTC (a date-only record's time)."""
+    local = datetime.combine(day, datetime.min.time(),
+                             tzinfo=zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
+    return local.astimezone(ZoneInfo("UTC"))

@@ -11,12 +11,14 @@ from tracker.patients.models import Consent, Patient
 from tracker.points.models import Point, PointAlias
 from tracker.protocols.models import Protocol, ProtocolPoint
 from tracker.safety.models import AdverseEvent, SessionCaution
+from tracker.scores.models import Assessment
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
 
 __all__ = [
     "Adjunct",
     "AdverseEvent",
     "Amendment",
+    "Assessment",
     "AuditChainHead",
     "AuditEvent",
     "Clinic",

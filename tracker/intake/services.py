@@ -9,7 +9,10 @@ from tracker.extensions import db
 from tracker.i18n import _
 from tracker.intake.models import Episode
 from tracker.intake.vocab import ONSET_AGE_OVER, ONSET_AGE_UNDER
+from tracker.scores.services import sync_intake_scores
 
+# The intake fields that are also scores (``scores.services.sync_intake_scores``).
+SCORED_FIELDS = {"baseline_nrs", "stress_level", "sleep_quality", "opened_on"}
 ACUTE_LIMIT = timedelta(weeks=6)
 CHRONIC_FROM = timedelta(weeks=12)
 
@@ -49,6 +52,7 @@ def open_episode(patient, *, practitioner, values: dict) -> Episode:
     apply_changes(episode, _normalised(values))
     db.session.add(episode)
     db.session.flush()
+    sync_intake_scores(episode, zone=patient.clinic.timezone, actor=practitioner)
     record_event("episode.create", actor=practitioner, entity=episode, patient_id=patient.id,
                  details={"red_flags": len(episode.red_flags)})
     return episode
@@ -74,6 +78,8 @@ def update_episode(
         episode.red_flags_acknowledged_at = None
         episode.red_flags_acknowledged_by_id = None
         episode.red_flags_acknowledgement = ""
+    if SCORED_FIELDS & set(changed):
+        sync_intake_scores(episode, zone=episode.patient.clinic.timezone, actor=actor)
     if changed:
         episode.updated_by_id = actor.id
         record_edit("episode.update", episode, changed, actor=actor, patient_id=episode.patient_id)

@@ -22,6 +22,7 @@ from tracker.safety.services import (
     pending_cautions,
     sync_session_cautions,
 )
+from tracker.scores.services import sync_session_scores
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
 
 # Fields a session form edits as they are (same name on the form and the model).
@@ -38,6 +39,8 @@ SESSION_FIELDS = (
     "protocol_id", "protocol_name", "copied_from_id",
 )
 ADJUNCT_FIELDS = ("kind", "minutes", "sites", "params", "notes")
+# The changes that move the session's scores in the outcome table (``_sync_scores``).
+SCORED_FIELDS = {"pain_before", "pain_after", "started_at", "episode"}
 
 # What an amendment may correct on a signed note, with the label shown in its history.
 AMENDABLE_FIELDS = {
@@ -108,6 +111,7 @@ def record_session(
     _store_cautions(visit, episode, points, adjuncts, overrides or {}, practitioner)
     db.session.add(visit)
     db.session.flush()
+    _sync_scores(visit, actor=practitioner)
     record_event("session.create", actor=practitioner, entity=visit, patient_id=patient.id,
                  details={"points": len(visit.points), "adjuncts": len(visit.adjuncts)})
     return visit
@@ -152,6 +156,8 @@ def update_draft(
         changed.append("points")
     if before[1] != _adjunct_signature(visit.adjuncts):
         changed.append("adjuncts")
+    if SCORED_FIELDS & set(changed):
+        _sync_scores(visit, actor=actor)
     record_edit("session.update", visit, changed, actor=actor, patient_id=visit.patient_id)
 
 
@@ -274,9 +280,19 @@ def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor,
                           changes=changes)
     db.session.add(amendment)
     db.session.flush()
+    if SCORED_FIELDS & {change["field"] for change in changes}:
+        _sync_scores(visit, actor=actor)
     record_event("session.amend", actor=actor, entity=visit, patient_id=visit.patient_id,
                  details={"fields": [c["field"] for c in changes], "amendment": amendment.id})
     return amendment
+
+
+def _sync_scores(visit: TreatmentSession, *, actor) -> None:
+    """Keep the session's pain scores in the outcome table (as they read now)."""
+    current = effective_values(visit) if visit.is_signed else {
+        "pain_before": visit.pain_before, "pain_after": visit.pain_after}
+    sync_session_scores(visit, pain_before=current["pain_before"],
+                        pain_after=current["pain_after"], zone=visit.clinic.timezone, actor=actor)
 
 
 def effective_values(visit: TreatmentSession) -> dict:

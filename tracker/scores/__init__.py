@@ -1,0 +1,1 @@
+"""Outcome measures: the instruments, their scoring, and every score recorded."""
