@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.clinics.views import bp as clinics_bp
     from tracker.intake.views import bp as intake_bp
     from tracker.main.views import bp as main_bp
+    from tracker.outcomes.views import bp as outcomes_bp
     from tracker.patients.views import bp as patients_bp
     from tracker.points.views import bp as points_bp
     from tracker.protocols.views import bp as protocols_bp
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(protocols_bp, url_prefix="/protocols")
     app.register_blueprint(safety_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(outcomes_bp)
     app.register_blueprint(clinics_bp, url_prefix="/clinic")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 

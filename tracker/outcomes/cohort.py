@@ -1,0 +1,88 @@
+"""Each episode's pain outcome as one SQL query (a selectable the clinic review, the follow-up
+list and the dashboard build on), with the same definitions as ``outcomes.measures``:
+
+- baseline: the intake's NRS;
+- latest: the last NRS taken between visits (before a signed session, or at a follow-up
+  contact), not before the baseline; drafts do not count until they are signed;
+- change = latest - baseline; responder: at least 2 points and 30% below the baseline;
+  substantial: a responder at least 50% below.
+
+``tests/outcomes/test_cohort.py`` checks that this query and ``measures.course_summary`` agree.
+"""
+
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.sql import Select
+
+from tracker.intake.models import Episode
+from tracker.scores.models import Assessment
+from tracker.sessions.models import TreatmentSession
+
+RESPONDER_POINTS = 2
+RESPONDER_PERCENT = 30
+SUBSTANTIAL_PERCENT = 50
+
+
+def counted_nrs():
+    """NRS rows that count for outcomes: not voided, and from a signed session if any."""
+    return (
+        select(Assessment)
+        .outerjoin(TreatmentSession, TreatmentSession.id == Assessment.session_id)
+        .where(Assessment.instrument == "nrs", Assessment.voided_at.is_(None),
+               or_(Assessment.session_id.is_(None), TreatmentSession.status == "signed"))
+    )
+
+
+def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
+                     opened_to: date | None = None, status: str | None = None) -> Select:
+    """One row per episode of the clinic (filtered by intake date and status): ``episode_id,
+    patient_id, practitioner_id, body_region, causes, opened_on, status, baseline,
+    baseline_at, latest, latest_at, change, responder, substantial``. ``latest`` and what
+    follows it are NULL for an episode with no score since its intake (not yet evaluable)."""
+    counted = counted_nrs().subquery()
+    baseline = (
+        select(counted.c.episode_id, counted.c.score.label("baseline"),
+               counted.c.taken_at.label("baseline_at"))
+        .where(counted.c.context == "intake", counted.c.clinic_id == clinic_id)
+        .subquery("baseline")
+    )
+    ranked = (
+        select(counted.c.episode_id, counted.c.score, counted.c.taken_at,
+               func.row_number().over(partition_by=counted.c.episode_id,
+                                      order_by=(counted.c.taken_at.desc(),
+                                                counted.c.id.desc())).label("recency"))
+        .join(baseline, baseline.c.episode_id == counted.c.episode_id)
+        .where(counted.c.context.in_(("before_session", "follow_up")),
+               counted.c.clinic_id == clinic_id,
+               counted.c.taken_at >= baseline.c.baseline_at)
+        .subquery("ranked")
+    )
+    latest = (select(ranked.c.episode_id, ranked.c.score.label("latest"),
+                     ranked.c.taken_at.label("latest_at"))
+              .where(ranked.c.recency == 1).subquery("latest"))
+    drop = baseline.c.baseline - latest.c.latest  # how far pain came down
+    responder = and_(drop >= RESPONDER_POINTS,
+                     drop * 100 >= RESPONDER_PERCENT * baseline.c.baseline)
+    stmt = (
+        select(
+            Episode.id.label("episode_id"), Episode.patient_id, Episode.practitioner_id,
+            Episode.body_region, Episode.causes, Episode.opened_on, Episode.status,
+            baseline.c.baseline, baseline.c.baseline_at, latest.c.latest, latest.c.latest_at,
+            (latest.c.latest - baseline.c.baseline).label("change"),
+            case((latest.c.latest.is_(None), None), (responder, 1), else_=0).label("responder"),
+            case((latest.c.latest.is_(None), None),
+                 (and_(responder, drop * 100 >= SUBSTANTIAL_PERCENT * baseline.c.baseline), 1),
+                 else_=0).label("substantial"),
+        )
+        .join(baseline, baseline.c.episode_id == Episode.id)
+        .outerjoin(latest, latest.c.episode_id == Episode.id)
+        .where(Episode.clinic_id == clinic_id)
+    )
+    if opened_from is not None:
+        stmt = stmt.where(Episode.opened_on >= opened_from)
+    if opened_to is not None:
+        stmt = stmt.where(Episode.opened_on <= opened_to)
+    if status in ("open", "closed"):
+        stmt = stmt.where(Episode.status == status)
+    return stmt

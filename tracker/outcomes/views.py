@@ -1,0 +1,17 @@
+"""The outcomes blueprint: its URLs and who may use them. The views are split by page:
+``progress_views`` (one patient's course), ``review_views`` (the clinic outcome review),
+``follow_up_views`` (patients due a follow-up, and its CSV)."""
+
+from flask import Blueprint
+
+from tracker.outcomes import progress_views
+from tracker.permissions import CLINICAL_ROLES, roles_required
+
+bp = Blueprint("outcomes", __name__)
+
+_clinical = roles_required(*CLINICAL_ROLES)
+_RULES = (
+    ("/patients/<int:patient_id>/progress", "progress", progress_views.progress, ["GET"]),
+)
+for rule, endpoint, view, methods in _RULES:
+    bp.add_url_rule(rule, endpoint, _clinical(view), methods=methods)
