@@ -38,7 +38,8 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
                      opened_to: date | None = None, status: str | None = None) -> Select:
     """One row per episode of the clinic (filtered by intake date and status): ``episode_id,
     patient_id, practitioner_id, body_region, causes, opened_on, status, baseline,
-    baseline_at, latest, latest_at, change, responder, substantial``. ``latest`` and what
+    baseline_at, latest, latest_at, latest_on (the clinic's date of the latest score), change,
+    responder, substantial`` (responder and substantial: 1 or 0). ``latest`` and what
     follows it are NULL for an episode with no score since its intake (not yet evaluable)."""
     counted = counted_nrs().subquery()
     baseline = (
@@ -48,7 +49,7 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
         .subquery("baseline")
     )
     ranked = (
-        select(counted.c.episode_id, counted.c.score, counted.c.taken_at,
+        select(counted.c.episode_id, counted.c.score, counted.c.taken_at, counted.c.taken_on,
                func.row_number().over(partition_by=counted.c.episode_id,
                                       order_by=(counted.c.taken_at.desc(),
                                                 counted.c.id.desc())).label("recency"))
@@ -59,7 +60,7 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
         .subquery("ranked")
     )
     latest = (select(ranked.c.episode_id, ranked.c.score.label("latest"),
-                     ranked.c.taken_at.label("latest_at"))
+                     ranked.c.taken_at.label("latest_at"), ranked.c.taken_on.label("latest_on"))
               .where(ranked.c.recency == 1).subquery("latest"))
     drop = baseline.c.baseline - latest.c.latest  # how far pain came down
     responder = and_(drop >= RESPONDER_POINTS,
@@ -69,6 +70,7 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
             Episode.id.label("episode_id"), Episode.patient_id, Episode.practitioner_id,
             Episode.body_region, Episode.causes, Episode.opened_on, Episode.status,
             baseline.c.baseline, baseline.c.baseline_at, latest.c.latest, latest.c.latest_at,
+            latest.c.latest_on,
             (latest.c.latest - baseline.c.baseline).label("change"),
             case((latest.c.latest.is_(None), None), (responder, 1), else_=0).label("responder"),
             case((latest.c.latest.is_(None), None),
