@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.chart.views import bp as chart_bp
     from tracker.clinics.views import bp as clinics_bp
+    from tracker.exports.views import bp as exports_bp
     from tracker.intake.views import bp as intake_bp
     from tracker.main.views import bp as main_bp
     from tracker.outcomes.views import bp as outcomes_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.protocols.views import bp as protocols_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.safety.views import bp as safety_bp
+    from tracker.scores.views import bp as scores_bp
     from tracker.sessions.views import bp as sessions_bp
 
     app.register_blueprint(main_bp)
@@ -91,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(safety_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(outcomes_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(scores_bp, url_prefix="/patients/<int:patient_id>/scores")
     app.register_blueprint(clinics_bp, url_prefix="/clinic")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 

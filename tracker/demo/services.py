@@ -10,6 +10,7 @@ from tracker.auth.services import create_user
 from tracker.clinics.models import Clinic
 from tracker.clinics.services import create_clinic
 from tracker.demo import data
+from tracker.demo.scores import seed_article_scores
 from tracker.demo.treatments import seed_article_course, seed_varied_sessions
 from tracker.extensions import db
 from tracker.intake import vocab
@@ -92,6 +93,7 @@ def seed_demo(today: date | None = None) -> int:
         },
     )
     seed_article_course(article, episode, practitioner, TOKYO)
+    seed_article_scores(article, episode, practitioner, TOKYO)
 
     people = _people(rng)
     women = [i for i, person in enumerate(people) if person[-1] == "female"]

@@ -72,6 +72,15 @@ class TimelineEntry:
     pain_after: int | None
 
 
+def points_with_sides(visit: TreatmentSession) -> list[str]:
+    """Each point row as the timeline shows it: "BL23 (B)", "GV6", "Ashi (L)"."""
+    return [
+        f"{row.code} ({SIDE_ABBREVIATIONS[row.laterality]})"
+        if SIDE_ABBREVIATIONS.get(row.laterality) else row.code
+        for row in visit.points
+    ]
+
+
 def timeline_entries(patient_id: int) -> list[TimelineEntry]:
     """The patient's timeline, newest first, pain scores as amended (constant query count)."""
     from tracker.sessions.adjuncts import describe
@@ -79,16 +88,10 @@ def timeline_entries(patient_id: int) -> list[TimelineEntry]:
     entries = []
     for visit in patient_timeline(patient_id):
         current = effective_values(visit)
-        points = [
-            f"{row.code} ({SIDE_ABBREVIATIONS[row.laterality]})"
-            if SIDE_ABBREVIATIONS.get(row.laterality)
-            else row.code
-            for row in visit.points
-        ]
         entries.append(
             TimelineEntry(
                 visit=visit,
-                points=points,
+                points=points_with_sides(visit),
                 adjuncts=[describe(a) for a in visit.adjuncts],
                 pain_before=current["pain_before"],
                 pain_after=current["pain_after"],

@@ -1,0 +1,66 @@
+"""The patient's JSON export: the whole record, the outcomes computed as on the progress page,
+an audited attachment, a fixed number of queries."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import count_queries
+from tests.outcomes.test_progress_page import COURSE, build_course
+from tracker.audit.models import AuditEvent
+from tracker.extensions import db
+
+
+@pytest.fixture
+def world(as_role):
+    return as_role("practitioner")
+
+
+def export(client, world):
+    return client.get(f"/patients/{world['a']['patient'].id}/export.json")
+
+
+def test_the_export_carries_the_outcomes_the_progress_page_shows(app, client, world):
+    episode_id = build_course(app, world["a"])
+    response = export(client, world)
+    assert response.status_code == 200
+    record = json.loads(response.get_data(as_text=True))
+    [course] = [e for e in record["episodes"] if e["id"] == episode_id]
+    assert course["outcomes"] == {
+        "baseline_nrs": 7, "latest_nrs": 3, "change": -4, "percent_change": -57.1,
+        "responder": True, "substantial": True, "sessions": 8,
+        "sessions_to_first_response": 5, "mean_immediate_effect": 1.8,
+        "function": {"psfs": {"baseline": 3, "latest": None, "change": None,
+                              "important_change": False}},
+    }
+    # The top-level outcomes are the newest episode's (the world's own, opened later).
+    assert record["outcomes"] == record["episodes"][-1]["outcomes"]
+    assert record["outcomes"]["baseline_nrs"] == 7 and record["outcomes"]["latest_nrs"] is None
+    assert [s["current"]["pain_before"] for s in course["sessions"]] == [b for b, _ in COURSE]
+    first_point = course["sessions"][0]["points"][0]
+    assert (first_point["code"], first_point["laterality"]) == ("LI4", "left")
+    assert course["sessions"][0]["adjuncts"][0]["kind"] == "cupping"
+    assert record["patient"]["chart_number"] == world["a"]["patient"].chart_number
+    assert "search_text" not in record["patient"]
+
+
+def test_the_export_is_an_audited_attachment_never_cached(app, client, world):
+    response = export(client, world)
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="A-')
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.mimetype == "application/json"
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "patient.export"))
+    assert event.details == {"format": "json"} and event.patient_id == world["a"]["patient"].id
+
+
+def test_query_count_does_not_grow_with_the_record(app, client, world):
+    build_course(app, world["a"], course=COURSE[:1])
+    export(client, world)
+    with count_queries(app) as few:
+        export(client, world)
+    build_course(app, world["a"], course=COURSE * 2)
+    with count_queries(app) as many:
+        export(client, world)
+    assert len(many) == len(few)

@@ -1,0 +1,161 @@
+"""The progress chart's geometry, computed on the server: pain before and after each session
+over time with the important-change band, and each function instrument on a panel of its own
+under it, on the same time axis. The template (``outcomes/_progress_chart.html``) draws it as
+SVG with presentation attributes only, so the same picture shows in the page, in print and in
+the PDF export, with no script and no style sheet needed.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from tracker.scores.instruments import FUNCTION_INSTRUMENTS, INSTRUMENTS
+
+WIDTH = 720
+LEFT, RIGHT = 44, 16
+PAIN_HEIGHT, FUNCTION_HEIGHT = 260, 150
+TOP, BOTTOM = 16, 30
+TITLE = 20  # room for a panel's title above it
+MIN_SPAN_DAYS = 14
+X_TICKS = 6
+
+
+@dataclass
+class Marker:
+    x: float
+    y: float
+    kind: str  # before, after, follow_up, intake, draft_before, draft_after, score
+    value: Decimal
+    label: str  # what a screen reader and the tooltip say
+    href: str | None = None
+    visit_id: int | None = None
+    linked: bool = False  # the visit's one link (its first marker): one tab stop a visit
+
+
+@dataclass
+class Panel:
+    title: str
+    top: float
+    height: float
+    low: int
+    high: int
+    y_ticks: list[tuple[float, str]]
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (kind, "x,y x,y ...")
+    markers: list[Marker] = field(default_factory=list)
+    band: tuple[float, float, str] | None = None  # (top y, bottom y, label)
+    baseline: tuple[float, str] | None = None  # (y, label)
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    left: int
+    right: int
+    x_ticks: list[tuple[float, str]]
+    panels: list[Panel]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value to draw: its day, value, kind, and what it says."""
+
+    day: date
+    value: Decimal
+    kind: str
+    label: str
+    href: str | None = None
+    visit_id: int | None = None
+
+
+class TimeAxis:
+    def __init__(self, days: list[date]):
+        self.first, last = min(days), max(days)
+        if (last - self.first).days < MIN_SPAN_DAYS:
+            last = self.first + timedelta(days=MIN_SPAN_DAYS)
+        self.last = last
+        # A margin of a day or so each side, so no marker sits on the plot's edge.
+        margin = max(2, (last - self.first).days // 15)
+        self.start, self.end = self.first - timedelta(days=margin), last + timedelta(days=margin)
+        self.span = (self.end - self.start).days
+
+    def x(self, day: date) -> float:
+        return round(LEFT + (day - self.start).days / self.span * (WIDTH - LEFT - RIGHT), 1)
+
+    def ticks(self) -> list[tuple[float, str]]:
+        length = (self.last - self.first).days
+        step = max(1, round(length / (X_TICKS - 1)))
+        days = [self.first + timedelta(days=n) for n in range(0, length + 1, step)]
+        return [(self.x(day), day.isoformat()) for day in days]
+
+
+def pain_threshold(baseline: Decimal) -> Decimal | None:
+    """The highest pain that counts as an important improvement on ``baseline``: at least 2
+    points and 30% below it (None when no score could be that far down)."""
+    threshold = baseline - max(Decimal(2), baseline * Decimal("0.3"))
+    return threshold if threshold >= 0 else None
+
+
+def build_chart(pain: list[Point], functions: dict[str, list[Point]], *,
+                baseline: Decimal | None, labels: dict[str, str]) -> Chart | None:
+    """The chart for an episode, or None when there is nothing to draw. ``labels`` holds the
+    translated words the chart shows (band, baseline, panel titles)."""
+    days = [p.day for p in pain] + [p.day for points in functions.values() for p in points]
+    if not days:
+        return None
+    axis = TimeAxis(days)
+    panels = [_pain_panel(axis, pain, baseline, labels)]
+    top = panels[0].bottom + BOTTOM + TITLE
+    for code in FUNCTION_INSTRUMENTS:
+        if functions.get(code):
+            panel = _function_panel(axis, code, functions[code], top, labels[code])
+            panels.append(panel)
+            top = panel.bottom + BOTTOM + TITLE
+    top -= TITLE
+    return Chart(WIDTH, int(top), LEFT, RIGHT, axis.ticks(), panels)
+
+
+def _scale(panel_top: float, height: float, low: int, high: int):
+    def y(value) -> float:
+        return round(panel_top + (high - float(value)) / (high - low) * height, 1)
+    return y
+
+
+def _pain_panel(axis: TimeAxis, pain: list[Point], baseline, labels) -> Panel:
+    y = _scale(TOP + TITLE, PAIN_HEIGHT, 0, 10)
+    panel = Panel(labels["nrs"], TOP + TITLE, PAIN_HEIGHT, 0, 10,
+                  [(y(v), str(v)) for v in range(0, 11, 2)])
+    if baseline is not None:
+        panel.baseline = (y(baseline), labels["baseline"])
+        threshold = pain_threshold(baseline)
+        if threshold is not None:
+            panel.band = (y(threshold), y(0), labels["band"])
+    for kind in ("before", "after"):
+        series = [p for p in pain if p.kind in (kind, f"draft_{kind}")]
+        if len(series) > 1:
+            panel.lines.append((kind, " ".join(f"{axis.x(p.day)},{y(p.value)}" for p in series)))
+    seen = set()
+    for p in pain:
+        linked = p.href is not None and p.visit_id not in seen
+        seen.add(p.visit_id)
+        panel.markers.append(Marker(axis.x(p.day), y(p.value), p.kind, p.value, p.label,
+                                    p.href, p.visit_id, linked))
+    return panel
+
+
+def _function_panel(axis: TimeAxis, code: str, points: list[Point], top: float,
+                    title: str) -> Panel:
+    spec = INSTRUMENTS[code]
+    y = _scale(top, FUNCTION_HEIGHT, spec.low, spec.high)
+    step = {10: 2, 24: 6, 100: 25}[spec.high]
+    panel = Panel(title, top, FUNCTION_HEIGHT, spec.low, spec.high,
+                  [(y(v), str(v)) for v in range(spec.low, spec.high + 1, step)])
+    if len(points) > 1:
+        panel.lines.append(("score", " ".join(f"{axis.x(p.day)},{y(p.value)}" for p in points)))
+    panel.markers = [Marker(axis.x(p.day), y(p.value), "score", p.value, p.label)
+                     for p in points]
+    return panel
