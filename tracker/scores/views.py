@@ -48,7 +48,8 @@ def record(patient_id: int):
                                     episode=episode.id))
     return render_template(
         "scores/record.html", patient=patient, episode=episode, form=form,
-        instrument=INSTRUMENTS[instrument], banners=patient_banners(patient, clinical=True),
+        instrument=INSTRUMENTS[instrument], instruments=INSTRUMENTS,
+        banners=patient_banners(patient, clinical=True),
     ), 422 if form.is_submitted() else 200
 
 
