@@ -4,6 +4,7 @@ Every sweep derives its routes from ``app.url_map``, so a route added later is s
 (``test_sweeps_cover_every_route`` fails if one could slip through).
 """
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +18,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.intake.models import Episode
 from tracker.patients.models import Consent, Patient
+from tracker.scores.services import record_follow_up
 
 # Open to anyone: static files, the health check, the login page and "/" (which only redirects).
 EXEMPT_ENDPOINTS = {"static", "main.healthz", "auth.login", "main.home"}
@@ -39,8 +41,16 @@ def _protocol(side):
                          actor=db.session.get(User, side["practitioner"].id)).id
 
 
+def _score(side):
+    return record_follow_up(db.session.get(Patient, side["patient"].id),
+                            db.session.get(Episode, side["episode"].id), instrument="nrs",
+                            answers={"score": 4}, taken_at=datetime(2026, 11, 20, tzinfo=UTC),
+                            zone="Asia/Tokyo",
+                            actor=db.session.get(User, side["practitioner"].id)).id
+
+
 # Records a URL can name, beyond those clinic_world holds: how to make one in a clinic.
-RECORD_BUILDERS = {"session_id": _session, "protocol_id": _protocol}
+RECORD_BUILDERS = {"session_id": _session, "protocol_id": _protocol, "assessment_id": _score}
 ID_ARGUMENTS = {"patient_id", "episode_id", "user_id", *RECORD_BUILDERS}
 
 
