@@ -7,7 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms.validators import Optional
 
 from tracker import fields
-from tracker.fields import ClinicalDateField, StrictDecimalField, not_in_future, parse_id
+from tracker.fields import (
+    ClinicalDateField,
+    MultiCheckboxField,
+    StrictDecimalField,
+    not_in_future,
+    parse_id,
+)
 
 
 class DatesForm(FlaskForm):
@@ -64,3 +70,16 @@ def test_decimals_as_typed_are_kept_rounded(app, typed, kept):
 ])
 def test_ids_from_outside_are_ascii_digits_only(text, number):
     assert parse_id(text) == number
+
+
+class ChoicesForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    causes = MultiCheckboxField("Causes", choices=[("a", "A"), ("b", "B")])
+
+
+def test_a_choice_sent_twice_is_stored_once(app):
+    with app.test_request_context(method="POST", data={"causes": ["a", "b", "a"]}):
+        form = ChoicesForm()
+        assert form.validate() and form.causes.data == ["a", "b"]

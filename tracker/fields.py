@@ -51,6 +51,10 @@ class MultiCheckboxField(_ChoiceObjects, wtforms.SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def process_formdata(self, valuelist):
+        # A code sent twice (causes=a&causes=a) is one choice, stored once.
+        super().process_formdata(list(dict.fromkeys(valuelist)))
+
     def pre_validate(self, form):
         allowed = {choice.value for choice in self.choices}
         unknown = [value for value in self.data or [] if value not in allowed]

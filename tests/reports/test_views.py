@@ -53,3 +53,13 @@ def test_report_refuses_an_end_before_the_start(client, world):
     assert response.status_code == 422
     assert field_error(page, "end") == "The end is before the start."
     assert input_value(page, "start") == "2026-11-20"
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("start=9999-99-99&end=2026-11-01", "Not a valid date value."),
+    ("start=&end=2026-11-01", "This field is required."),
+])
+def test_report_says_what_is_wrong_with_a_date(client, world, query, message):
+    response = client.get(f"/safety/report?{query}")
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "start") == message

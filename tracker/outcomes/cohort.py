@@ -41,11 +41,20 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
     baseline_at, latest, latest_at, latest_on (the clinic's date of the latest score), change,
     responder, substantial`` (responder and substantial: 1 or 0). ``latest`` and what
     follows it are NULL for an episode with no score since its intake (not yet evaluable)."""
+    chosen = [Episode.clinic_id == clinic_id]
+    if opened_from is not None:
+        chosen.append(Episode.opened_on >= opened_from)
+    if opened_to is not None:
+        chosen.append(Episode.opened_on <= opened_to)
+    if status in ("open", "closed"):
+        chosen.append(Episode.status == status)
     counted = counted_nrs().subquery()
+    # Only the chosen episodes' scores are ranked (a year of a large clinic, not all of it).
     baseline = (
         select(counted.c.episode_id, counted.c.score.label("baseline"),
                counted.c.taken_at.label("baseline_at"))
-        .where(counted.c.context == "intake", counted.c.clinic_id == clinic_id)
+        .where(counted.c.context == "intake", counted.c.clinic_id == clinic_id,
+               counted.c.episode_id.in_(select(Episode.id).where(*chosen)))
         .subquery("baseline")
     )
     ranked = (
@@ -79,12 +88,6 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
         )
         .join(baseline, baseline.c.episode_id == Episode.id)
         .outerjoin(latest, latest.c.episode_id == Episode.id)
-        .where(Episode.clinic_id == clinic_id)
+        .where(*chosen)
     )
-    if opened_from is not None:
-        stmt = stmt.where(Episode.opened_on >= opened_from)
-    if opened_to is not None:
-        stmt = stmt.where(Episode.opened_on <= opened_to)
-    if status in ("open", "closed"):
-        stmt = stmt.where(Episode.status == status)
     return stmt

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from tracker.fields import ClinicalDateField
 from tracker.i18n import _, _l
@@ -13,8 +13,10 @@ class ReportPeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = ClinicalDateField(_l("From"), validators=[DataRequired(message=REQUIRED)])
-    end = ClinicalDateField(_l("To"), validators=[DataRequired(message=REQUIRED)])
+    # InputRequired, not DataRequired: a date that does not parse keeps its own message
+    # ("Not a valid date value."), not "required".
+    start = ClinicalDateField(_l("From"), validators=[InputRequired(message=REQUIRED)])
+    end = ClinicalDateField(_l("To"), validators=[InputRequired(message=REQUIRED)])
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:
