@@ -56,7 +56,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     configure_login(login_manager)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, busy_timeout=app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
 
 
 def register_url_converters(app: Flask) -> None:

@@ -13,18 +13,23 @@ clinical database (see docs/architecture.md, "Transactions"):
   takes no lock at all in WAL mode, and writes its audit row afterwards in a short write
   transaction of its own (``tracker.transactions``).
 - writers take turns fairly. SQLite's busy handler does not queue: a waiting writer sleeps
-  and polls (up to 100 ms between tries), so a writer that commits and begins again at once
-  can win the lock every time while another process's short write, a page's audit row,
-  waits for seconds. Every write transaction therefore first takes an exclusive ``flock``
-  on a file next to the database (``<database>-writelock``), which the kernel hands to a
-  waiter the moment it is released, and holds it until its connection goes back to the pool
-  (after the commit). Without ``fcntl`` (Windows) the busy handler alone decides.
+  longer and longer between tries (up to 100 ms), so a writer that commits and begins again
+  at once can win the lock every time while another process's short write, a page's audit
+  row, waits for seconds. Every write transaction therefore first takes its turn: an
+  exclusive ``flock`` on a file next to the database (``<database>-writelock``), tried every
+  millisecond, given up after the busy timeout with the same "database is locked" error as
+  SQLite's own. The turn ends when the transaction does (commit or rollback) and, should a
+  connection go back to the pool or close without either, then. Without ``fcntl`` (Windows)
+  the busy handler alone decides.
 """
 
 import os
+import sqlite3
+import time
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from tracker.transactions import is_reading
 
@@ -34,18 +39,22 @@ except ImportError:  # pragma: no cover - Windows: no flock, the busy handler al
     fcntl = None
 
 _TURN = "write_turn_fd"  # the connection record's lock-file descriptor, while it holds the turn
+_TURN_POLL_SECONDS = 0.001
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, *, busy_timeout: float = 10) -> None:
     """Attach the per-dialect connection behaviour to ``engine``."""
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         lock_path = (f"{database}-writelock"
                      if fcntl is not None and database and database != ":memory:" else None)
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", lambda connection: _sqlite_begin(connection, lock_path))
-        event.listen(engine, "checkin", _end_write_turn)
-        event.listen(engine, "close", _end_write_turn)
+        event.listen(engine, "begin",
+                     lambda connection: _sqlite_begin(connection, lock_path, busy_timeout))
+        for ending in ("commit", "rollback"):
+            event.listen(engine, ending, lambda connection: _end_turn(connection.connection.info))
+        event.listen(engine, "checkin", lambda _dbapi, record: _end_turn(record.info))
+        event.listen(engine, "close", lambda _dbapi, record: _end_turn(record.info))
 
 
 def _sqlite_on_connect(dbapi_connection, _record):
@@ -59,31 +68,40 @@ def _sqlite_on_connect(dbapi_connection, _record):
     cursor.close()
 
 
-def _take_write_turn(connection, lock_path: str) -> None:
+def _take_write_turn(connection, lock_path: str, timeout: float) -> None:
     """Wait for this connection's turn to write (before ``BEGIN IMMEDIATE``)."""
     info = connection.connection.info
-    if _TURN in info:  # a turn already held is kept until the connection goes back
+    if _TURN in info:
         return
     descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    deadline = time.monotonic() + timeout
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError(
+                        "database is locked")) from None
+                time.sleep(_TURN_POLL_SECONDS)
     except BaseException:
         os.close(descriptor)
         raise
     info[_TURN] = descriptor
 
 
-def _end_write_turn(_dbapi_connection, connection_record) -> None:
-    """The connection is back in the pool (its transaction ended) or closed: next writer."""
-    descriptor = connection_record.info.pop(_TURN, None)
+def _end_turn(info: dict) -> None:
+    """The transaction ended (or its connection went back unfinished): next writer."""
+    descriptor = info.pop(_TURN, None)
     if descriptor is not None:
         os.close(descriptor)  # closing the descriptor releases its flock
 
 
-def _sqlite_begin(connection, lock_path: str | None) -> None:
+def _sqlite_begin(connection, lock_path: str | None, timeout: float) -> None:
     if is_reading():
         connection.exec_driver_sql("BEGIN")
         return
     if lock_path:
-        _take_write_turn(connection, lock_path)
+        _take_write_turn(connection, lock_path, timeout)
     connection.exec_driver_sql("BEGIN IMMEDIATE")
