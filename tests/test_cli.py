@@ -99,7 +99,7 @@ def test_create_user_from_stdin_can_log_in(runner, app, auth, clinic):
         assert NEW_PASSWORD not in user.password_hash
     response = auth.login("new@clinic.test", NEW_PASSWORD)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/patients/")
+    assert response.headers["Location"] == "/"  # the dashboard, a practitioner's start page
 
 
 def test_create_user_prompts_twice_for_the_password(runner, auth, clinic):

@@ -43,11 +43,20 @@ def audit_rows(app, action: str) -> list[AuditEvent]:
         ).all()
 
 
-def test_login_redirects_to_the_patient_list(client, auth, clinic_world):
-    response = auth.login("practitioner@a.test")
+@pytest.mark.parametrize(("role", "start_page"), [
+    ("practitioner", "/"), ("admin", "/"), ("reception", "/patients/")])
+def test_login_lands_on_the_roles_start_page(client, auth, clinic_world, role, start_page):
+    # "/" is the landing page: the dashboard for clinical staff, the patient list for reception.
+    response = auth.login(f"{role}@a.test")
     assert response.status_code == 302
-    assert path_of(response) == "/patients/"
-    assert client.get("/patients/").status_code == 200
+    assert path_of(response) == "/"
+    landing = client.get("/")
+    if start_page == "/":
+        assert landing.status_code == 200
+    else:
+        assert landing.status_code == 302 and path_of(landing) == start_page
+    assert client.get(start_page).status_code == 200
+    assert path_of(client.get("/login")) == "/"  # already logged in: back to the start
 
 
 def test_email_is_case_insensitive(client, auth, clinic_world):
@@ -147,9 +156,9 @@ def test_absolute_session_expiry(app, client, auth, clinic_world, extra_minutes,
     ("target", "expected"),
     [
         ("/patients/new", "/patients/new"),
-        ("//evil.example", "/patients/"),
-        ("https://evil.example", "/patients/"),
-        ("https://evil.example/patients/", "/patients/"),
+        ("//evil.example", "/"),  # refused: the default landing page
+        ("https://evil.example", "/"),
+        ("https://evil.example/patients/", "/"),
     ],
 )
 def test_next_is_followed_only_to_a_local_path(client, clinic_world, target, expected):

@@ -33,7 +33,7 @@ bp = Blueprint("auth", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("patients.index"))
+        return redirect(url_for("main.home"))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
@@ -58,7 +58,8 @@ def login():
     session.clear()  # a fresh session on login: nothing from before survives
     result.user.signed_in_with(result.token)
     login_user(result.user)
-    return redirect(safe_next_url(request.args.get("next")) or url_for("patients.index"))
+    # "/" is each role's landing page: the dashboard, or the patient list for reception.
+    return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
 
 
 @bp.post("/logout")

@@ -1,18 +1,27 @@
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.audit.services import record_event
+from tracker.dates import clinic_today, clinic_zone
 from tracker.extensions import db
+from tracker.main.dashboard import build_dashboard
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
-    if current_user.is_authenticated:
+    """The dashboard for clinical staff; reception lands on the patient list (it reads no
+    clinical data); anybody else is asked to log in."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if not current_user.can_read_clinical:
         return redirect(url_for("patients.index"))
-    return redirect(url_for("auth.login"))
+    board = build_dashboard(current_user.clinic_id, today=clinic_today(), zone=clinic_zone())
+    record_event("dashboard.view", actor=current_user, details=board.counts())
+    return render_template("main/dashboard.html", board=board)
 
 
 @bp.get("/healthz")

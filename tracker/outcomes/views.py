@@ -4,7 +4,7 @@
 
 from flask import Blueprint
 
-from tracker.outcomes import progress_views
+from tracker.outcomes import follow_up_views, progress_views, review_views
 from tracker.permissions import CLINICAL_ROLES, roles_required
 
 bp = Blueprint("outcomes", __name__)
@@ -12,6 +12,9 @@ bp = Blueprint("outcomes", __name__)
 _clinical = roles_required(*CLINICAL_ROLES)
 _RULES = (
     ("/patients/<int:patient_id>/progress", "progress", progress_views.progress, ["GET"]),
+    ("/outcomes/review", "review", review_views.review, ["GET"]),
+    ("/outcomes/follow-ups", "follow_ups", follow_up_views.follow_ups, ["GET"]),
+    ("/outcomes/follow-ups.csv", "follow_ups_csv", follow_up_views.follow_ups_csv, ["GET"]),
 )
 for rule, endpoint, view, methods in _RULES:
     bp.add_url_rule(rule, endpoint, _clinical(view), methods=methods)
