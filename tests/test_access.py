@@ -20,8 +20,8 @@ from tracker.intake.models import Episode
 from tracker.patients.models import Consent, Patient
 from tracker.scores.services import record_follow_up
 
-# Open to anyone: static files, the health check, the login page and "/" (which only redirects).
-EXEMPT_ENDPOINTS = {"static", "main.healthz", "auth.login", "main.home"}
+# Open to anyone: static files, the health check and the login page.
+EXEMPT_ENDPOINTS = {"static", "main.healthz", "auth.login"}
 # URL arguments that name no clinic record: a sample value each.
 OTHER_ARGUMENTS = {"state": "off", "code": "LI4"}
 ADMIN_BLUEPRINTS = {"clinics", "audit"}

@@ -8,6 +8,7 @@ users, catalog text, numbers and dates). An unmarked string shows up in plain En
 
 import os
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.conftest import PASSWORD, app_for
 from tests.factories import intake_form_data, patient_with, point, record
 from tracker.audit.services import record_event
 from tracker.extensions import db
+from tracker.scores.services import record_follow_up, void_follow_up
 from tracker.sessions.services import amend_session, sign_session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,6 +174,14 @@ def stored_text(app) -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
+FOLLOW_UPS = (
+    ("psfs", {"activities": [{"name": "Sitting", "score": 4}]}),
+    ("rmdq", {"items": [True] * 5 + [False] * 19}),
+    ("odi", {"sections": [2] * 9 + [None]}),
+    ("nrs", {"score": 3}),
+)
+
+
 def fill_the_clinic(app, factory, world) -> dict:
     """Every kind of record a page can show, in clinic "a"."""
     side = patient_with(factory, world["a"], pregnant=True, pregnancy_weeks=10,
@@ -186,8 +196,15 @@ def fill_the_clinic(app, factory, world) -> dict:
                       actor=practitioner)
         draft = record(side, [point("LI4", "left")])
         record_event("patient.list", actor=practitioner, details={"results": 1})
+        patient, episode = db.session.merge(side["patient"]), db.session.merge(side["episode"])
+        scores = [record_follow_up(patient, episode, instrument=instrument, answers=answers,
+                                   taken_at=datetime(2026, 11, 20, 3, tzinfo=UTC),
+                                   zone="Asia/Tokyo", actor=practitioner)
+                  for instrument, answers in FOLLOW_UPS]
+        void_follow_up(scores[-1], reason="Entered twice", actor=practitioner)
         db.session.commit()
-        return {**side, "session_id": draft.id, "signed_id": signed.id}
+        return {**side, "session_id": draft.id, "signed_id": signed.id,
+                "assessment_id": scores[0].id}
 
 
 def page_urls(app, values: dict) -> list[str]:
@@ -220,6 +237,12 @@ def refusals(filled: dict) -> list[tuple[str, dict]]:
         ("/clinic/staff/new", {"email": "not an email"}),
         ("/account/password", {"current_password": "x"}),
         ("/safety/report?start=2026-11-20&end=2026-11-01", None),
+        ("/outcomes/review?from=2026-11-20&to=2026-11-01&status=bogus", None),
+        ("/outcomes/follow-ups?days=0", None),
+        (f"/patients/{patient}/scores/new?instrument=psfs",
+         {"taken_on": "2999-01-01", "activities-0-name": "Sitting"}),
+        (f"/patients/{patient}/scores/new?instrument=odi", {"sections-0": "1"}),
+        (f"/patients/{patient}/scores/{filled['assessment_id']}/void", {"reason": ""}),
     ]
 
 
@@ -239,11 +262,13 @@ def test_every_page_is_marked_for_translation(pseudo_app, factory, clinic_world)
     client.post("/login", data={"email": "admin@a.test", "password": PASSWORD})
     values = {"patient_id": filled["patient"].id, "episode_id": filled["episode"].id,
               "session_id": filled["session_id"], "user_id": filled["practitioner"].id,
-              "code": "GB21"}
+              "code": "GB21", "assessment_id": filled["assessment_id"]}
     urls = page_urls(pseudo_app, values) + [
         f"/patients/{filled['patient'].id}/sessions/{filled['signed_id']}",
         f"/patients/{filled['patient'].id}/sessions/{filled['signed_id']}/amend",
         "/patients/987654",  # the 404 page
+        *(f"/patients/{filled['patient'].id}/scores/new?instrument={code}"
+          for code in ("psfs", "rmdq", "odi", "sleep")),
     ]
     for url in urls:
         check(url, client.get(url))

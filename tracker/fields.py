@@ -202,8 +202,10 @@ def error_list(form) -> list[tuple[str, str, str]]:
     def walk(fields, prefix: str) -> None:
         for field in fields:
             if field.type == "FieldList":
+                # A list whose rows label themselves ("Section 3") has an empty label.
                 for index, entry in enumerate(field.entries, start=1):
-                    walk([entry], f"{prefix}{field.label.text} {index}: ")
+                    walk([entry], f"{prefix}{field.label.text} {index}: "
+                         if field.label.text else prefix)
             elif field.type == "FormField":
                 walk(field.form, prefix)
             elif field.type not in ("CSRFTokenField", "HiddenField"):

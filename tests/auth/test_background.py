@@ -182,7 +182,7 @@ def test_admin_sets_a_staff_members_background(app, client, as_role):
     assert f"BSc Acupuncture (Tokyo), {date.today().year - 2014} years in practice" in staff
 
 
-@pytest.mark.parametrize("year", [str(NEXT_YEAR), "1939", "twenty"])
+@pytest.mark.parametrize("year", [str(NEXT_YEAR), "1939", "twenty", "٢٠٢٠", "+2020"])
 def test_a_year_out_of_range_is_refused_next_to_the_field(app, client, as_role, year):
     world = as_role("admin")
     target = world["a"]["practitioner"]

@@ -9,6 +9,7 @@ from tracker.auth.services import (
     practice_year_message,
     practice_year_problem,
 )
+from tracker.fields import parse_id
 from tracker.i18n import _, _l, ngettext
 
 MAX_PASSWORD = 128
@@ -55,7 +56,7 @@ class PracticeYearField(IntegerField):
 
     def process_formdata(self, valuelist):
         text = valuelist[0].strip() if valuelist else ""
-        self.data = int(text) if text.isdigit() else None
+        self.data = parse_id(text)  # ASCII digits only: "٢٠٢٠" is not typed as a year
         if text and self.data is None:
             raise ValueError(practice_year_message())
 

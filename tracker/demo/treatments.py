@@ -151,9 +151,11 @@ def seed_article_course(patient, episode, practitioner, zone: ZoneInfo) -> None:
 def seed_varied_sessions(
     rng: random.Random, patient, episode, practitioner, zone: ZoneInfo, today: date
 ) -> None:
-    """One to six plausible sessions for a demo patient's open episode."""
-    days_open = (today - episode.opened_on).days
-    count = min(rng.randint(1, 6), max(1, days_open // 7))
+    """One to six plausible sessions a week apart for a demo patient's open episode, as a
+    clinic's list looks on any day: most patients seen in the last fortnight with their next
+    visit booked, a few not seen for a month or more (due a call), a few on today's list."""
+    days = _visit_days(rng, episode.opened_on, today)
+    count = len(days)
     candidates = list(
         REGION_POINTS[episode.body_region if episode.body_region in REGION_POINTS else "thoracic"]
     )
@@ -164,8 +166,7 @@ def seed_varied_sessions(
         candidates = [code for code in candidates if code not in PREGNANCY_POINTS
                       and points[code].region not in PREGNANCY_REGIONS]
     pain = episode.baseline_nrs
-    for number in range(1, count + 1):
-        day = episode.opened_on + timedelta(days=(number - 1) * max(1, days_open // count))
+    for number, day in enumerate(days, start=1):
         chosen = rng.sample(candidates, k=min(len(candidates), rng.randint(4, 6)))
         rows = [
             {
@@ -212,6 +213,8 @@ def seed_varied_sessions(
                         started=datetime.combine(day, start, zone),
                         retention=rng.choice((15, 20, 25, 30)), pain=(before, after))
         visit.subjective = "Feeling a little better." if number > 1 else episode.chief_complaint
+        # Booked a week on, the newest one a fortnight on (the course is easing off).
+        visit.next_visit_on = day + timedelta(days=14 if number == count else 7)
         pain = max(0, before - rng.choice((0, 1, 1, 2)))
         if rng.random() < 0.06:
             record_adverse_event(
@@ -223,6 +226,21 @@ def seed_varied_sessions(
         # The newest session of a few patients stays a draft, as at the end of a busy day.
         if number < count or rng.random() < 0.8:
             _sign(visit, practitioner)
+
+
+def _visit_days(rng: random.Random, opened: date, today: date) -> list[date]:
+    """The days of an episode's sessions, a week apart, ending at its last visit."""
+    roll = rng.random()
+    if roll < 0.1:
+        gap = 0  # on today's list
+    elif roll < 0.82:
+        gap = rng.randint(1, 10)  # seen in the last fortnight
+    else:
+        gap = rng.randint(20, 60)  # not seen for a while: due a follow-up call
+    last = max(opened, today - timedelta(days=gap))
+    count = rng.randint(1, 6)
+    days = [last - timedelta(weeks=count - 1 - n) for n in range(count)]
+    return [day for day in days if day >= opened]
 
 
 def _sign(visit, practitioner) -> None:

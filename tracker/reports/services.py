@@ -1,10 +1,11 @@
 """Counting in SQL: adverse events per 1,000 signed sessions of a period of clinic days."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from tracker.dates import clinic_day_start
 from tracker.extensions import db
 from tracker.i18n import _
 from tracker.safety.models import AdverseEvent
@@ -39,8 +40,8 @@ class AdverseEventReport:
 def adverse_event_report(clinic_id: int, start: date, end: date, zone) -> AdverseEventReport:
     """Adverse events of ``start``..``end`` (local dates, inclusive) per 1,000 signed sessions
     of the same days, by type and by severity, with reference rates. Counted in SQL."""
-    since = datetime.combine(start, time.min, zone)
-    until = datetime.combine(end + timedelta(days=1), time.min, zone)
+    since = clinic_day_start(start, zone)
+    until = clinic_day_start(end + timedelta(days=1), zone)
     sessions = db.session.scalar(
         select(func.count(TreatmentSession.id)).where(
             TreatmentSession.clinic_id == clinic_id, TreatmentSession.status == "signed",

@@ -53,7 +53,7 @@ class PsfsForm(_ScoreForm):
     The names of the episode's last PSFS are offered again, so each follow-up scores the same
     activities."""
 
-    activities = FieldList(FormField(_Activity), min_entries=PSFS_MAX_ACTIVITIES,
+    activities = FieldList(FormField(_Activity), label="", min_entries=PSFS_MAX_ACTIVITIES,
                            max_entries=PSFS_MAX_ACTIVITIES)
 
     def __init__(self, *args, **kwargs):
@@ -107,7 +107,7 @@ class OdiForm(_ScoreForm):
     """The ten section scores (0-5) from the clinic's own licensed ODI form."""
 
     sections = FieldList(SelectField(_l("Section"), choices=_section_choices(),
-                                     validators=[Optional()]),
+                                     validators=[Optional()]), label="",
                          min_entries=ODI_SECTIONS, max_entries=ODI_SECTIONS)
 
     def __init__(self, *args, **kwargs):
