@@ -18,7 +18,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.intake.models import Episode
 from tracker.patients.models import Consent, Patient
-from tracker.scores.services import record_follow_up
+from tracker.scores.services import record_score
 
 # Open to anyone: static files, the health check and the login page.
 EXEMPT_ENDPOINTS = {"static", "main.healthz", "auth.login"}
@@ -42,7 +42,7 @@ def _protocol(side):
 
 
 def _score(side):
-    return record_follow_up(db.session.get(Patient, side["patient"].id),
+    return record_score(db.session.get(Patient, side["patient"].id),
                             db.session.get(Episode, side["episode"].id), instrument="nrs",
                             answers={"score": 4}, taken_at=datetime(2026, 11, 20, tzinfo=UTC),
                             zone="Asia/Tokyo",

@@ -22,7 +22,7 @@ from tests.conftest import PASSWORD, app_for
 from tests.factories import intake_form_data, patient_with, point, record
 from tracker.audit.services import record_event
 from tracker.extensions import db
-from tracker.scores.services import record_follow_up, void_follow_up
+from tracker.scores.services import record_score, void_score
 from tracker.sessions.services import amend_session, sign_session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,11 +197,11 @@ def fill_the_clinic(app, factory, world) -> dict:
         draft = record(side, [point("LI4", "left")])
         record_event("patient.list", actor=practitioner, details={"results": 1})
         patient, episode = db.session.merge(side["patient"]), db.session.merge(side["episode"])
-        scores = [record_follow_up(patient, episode, instrument=instrument, answers=answers,
+        scores = [record_score(patient, episode, instrument=instrument, answers=answers,
                                    taken_at=datetime(2026, 11, 20, 3, tzinfo=UTC),
                                    zone="Asia/Tokyo", actor=practitioner)
                   for instrument, answers in FOLLOW_UPS]
-        void_follow_up(scores[-1], reason="Entered twice", actor=practitioner)
+        void_score(scores[-1], reason="Entered twice", actor=practitioner)
         db.session.commit()
         return {**side, "session_id": draft.id, "signed_id": signed.id,
                 "assessment_id": scores[0].id}

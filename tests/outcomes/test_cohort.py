@@ -15,7 +15,7 @@ from tracker.intake.services import open_episode
 from tracker.outcomes.cohort import episode_outcomes
 from tracker.outcomes.queries import episode_progress
 from tracker.scores.models import Assessment
-from tracker.scores.services import record_follow_up, void_follow_up
+from tracker.scores.services import record_score, void_score
 from tracker.sessions.models import TreatmentSession
 from tracker.sessions.services import amend_session, record_session, sign_session
 
@@ -40,7 +40,7 @@ def course(side, baseline: int, befores: list[int], *, sign=True, follow_up=None
         if sign:
             sign_session(visit, actor=user)
     if follow_up is not None:
-        record_follow_up(patient, episode, instrument="nrs", answers={"score": follow_up},
+        record_score(patient, episode, instrument="nrs", answers={"score": follow_up},
                          taken_at=DAY + timedelta(weeks=len(befores), days=2),
                          zone="Asia/Tokyo", actor=user)
     db.session.flush()
@@ -59,7 +59,7 @@ def clinic(app_ctx, clinic_world):
         "no_scores_yet": course(side, 5, []),
     }
     voided = course(side, 9, [9], follow_up=1)
-    void_follow_up(_follow_up_of(voided), reason="Entered twice", actor=user)
+    void_score(_follow_up_of(voided), reason="Entered twice", actor=user)
     episodes["voided"] = voided
     amended = course(side, 6, [6, 5])
     last = sorted(amended_sessions(amended), key=lambda v: v.started_at)[-1]

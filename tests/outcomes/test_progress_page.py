@@ -13,7 +13,7 @@ from tests.pages import plain
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.intake.services import open_episode
-from tracker.scores.services import record_follow_up
+from tracker.scores.services import record_score
 from tracker.sessions.services import record_session, sign_session
 
 START = datetime(2026, 10, 16, 1, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ def build_course(app, side, course=COURSE, *, draft_last=False) -> int:
                         "needles_removed": 3, "pain_before": before, "pain_after": after})
             if not (draft_last and number == len(course)):
                 sign_session(visit, actor=user)
-        record_follow_up(patient, episode, instrument="psfs", taken_at=START,
+        record_score(patient, episode, instrument="psfs", taken_at=START,
                          zone="Asia/Tokyo", actor=user,
                          answers={"activities": [{"name": "Sitting at the desk", "score": 3}]})
         db.session.commit()

@@ -47,7 +47,7 @@ from tracker.outcomes import review_views
 from tracker.outcomes.forms import review_filters
 from tracker.outcomes.review import outcome_review
 from tracker.scores.models import Assessment
-from tracker.scores.services import record_follow_up, void_follow_up
+from tracker.scores.services import record_score, void_score
 from tracker.sessions.services import record_session, sign_session
 
 DAY = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
@@ -80,7 +80,7 @@ def course(side, practitioner, *, region="thoracic", causes=("poor_posture",), b
         sign_session(session(protocol, before, after,
                              start + timedelta(weeks=week, days=1)), actor=practitioner)
     if follow_up is not None:
-        record_follow_up(patient, episode, instrument="nrs", answers={"score": follow_up},
+        record_score(patient, episode, instrument="nrs", answers={"score": follow_up},
                          taken_at=start + timedelta(weeks=len(sessions), days=2),
                          zone="Asia/Tokyo", actor=practitioner)
     db.session.flush()
@@ -110,7 +110,7 @@ def clinic(app_ctx, clinic_world, factory):
     }
     voided = db.session.scalar(select(Assessment).where(
         Assessment.episode_id == episodes["E6"].id, Assessment.context == "follow_up"))
-    void_follow_up(voided, reason="Entered twice", actor=first)
+    void_score(voided, reason="Entered twice", actor=first)
     # Outside November 2026: must not count.
     course(side, first, baseline=8, sessions=[(MBP, 2, 1)], opened_on=date(2025, 6, 1))
     db.session.commit()

@@ -11,7 +11,7 @@ from tests.factories import fresh, intake_values, point_dicts, record
 from tracker.extensions import db
 from tracker.intake.services import update_episode
 from tracker.scores.models import Assessment
-from tracker.scores.services import ScoreError, record_follow_up, void_follow_up
+from tracker.scores.services import ScoreError, record_score, void_score
 from tracker.sessions.services import amend_session, update_draft
 
 
@@ -67,18 +67,18 @@ def test_a_session_s_pain_follows_the_draft_and_its_amendments(side):
 def test_a_follow_up_score_is_recorded_and_voided_not_deleted(side):
     patient, episode, user = (fresh(side, n) for n in ("patient", "episode", "practitioner"))
     taken = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
-    psfs = record_follow_up(patient, episode, instrument="psfs", taken_at=taken,
+    psfs = record_score(patient, episode, instrument="psfs", taken_at=taken,
                             zone="Asia/Tokyo", actor=user,
                             answers={"activities": [{"name": "Sitting", "score": 4},
                                                     {"name": "Lifting", "score": 5}]})
     assert psfs.score == Decimal("4.5") and psfs.taken_on == date(2026, 11, 20)
     with pytest.raises(ScoreError, match="Say why"):
-        void_follow_up(psfs, reason=" ", actor=user)
-    void_follow_up(psfs, reason="Wrong patient's sheet", actor=user)
+        void_score(psfs, reason=" ", actor=user)
+    void_score(psfs, reason="Wrong patient's sheet", actor=user)
     assert ("follow_up", "psfs", None) not in scores(episode.id)
     assert db.session.get(Assessment, psfs.id).void_reason == "Wrong patient's sheet"
     with pytest.raises(ScoreError, match="already voided"):
-        void_follow_up(psfs, reason="again", actor=user)
+        void_score(psfs, reason="again", actor=user)
 
 
 @pytest.mark.parametrize(("instrument", "answers", "message"), [
@@ -89,7 +89,7 @@ def test_a_follow_up_score_is_recorded_and_voided_not_deleted(side):
 def test_a_follow_up_score_that_makes_no_score_is_refused(side, instrument, answers, message):
     patient, episode, user = (fresh(side, n) for n in ("patient", "episode", "practitioner"))
     with pytest.raises(ScoreError, match=message):
-        record_follow_up(patient, episode, instrument=instrument, answers=answers,
+        record_score(patient, episode, instrument=instrument, answers=answers,
                          taken_at=datetime(2026, 11, 20, tzinfo=UTC), zone="Asia/Tokyo",
                          actor=user)
 
@@ -98,4 +98,21 @@ def test_the_intake_and_session_scores_cannot_be_voided(side):
     row = db.session.scalar(select(Assessment).where(
         Assessment.episode_id == side["episode"].id))
     with pytest.raises(ScoreError, match="corrected on that record"):
-        void_follow_up(row, reason="x", actor=fresh(side, "practitioner"))
+        void_score(row, reason="x", actor=fresh(side, "practitioner"))
+
+
+def test_a_function_score_may_be_taken_at_the_intake_but_pain_is_on_the_intake_form(side):
+    patient, episode, user = (fresh(side, n) for n in ("patient", "episode", "practitioner"))
+    taken = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+    rmdq = record_score(patient, episode, instrument="rmdq", context="intake", taken_at=taken,
+                        zone="Asia/Tokyo", actor=user, answers={"items": [True] * 9 + [False] * 15})
+    assert (rmdq.context, rmdq.score, rmdq.entered_on_its_own) == ("intake", 9, True)
+    with pytest.raises(ScoreError, match="on the intake form"):
+        record_score(patient, episode, instrument="nrs", context="intake", taken_at=taken,
+                     zone="Asia/Tokyo", actor=user, answers={"score": 5})
+    with pytest.raises(ScoreError, match="on the intake form"):
+        record_score(patient, episode, instrument="psfs", context="after_session",
+                     taken_at=taken, zone="Asia/Tokyo", actor=user,
+                     answers={"activities": [{"name": "Walking", "score": 3}]})
+    void_score(rmdq, reason="Wrong form", actor=user)  # entered on its own: it may be voided
+    assert rmdq.is_voided

@@ -19,10 +19,10 @@ def base(world, side="a") -> str:
     return f"/patients/{world[side]['patient'].id}/scores"
 
 
-def follow_ups(app) -> list[Assessment]:
+def follow_ups(app, context="follow_up") -> list[Assessment]:
     with app.app_context():
         return db.session.scalars(select(Assessment).where(
-            Assessment.context == "follow_up").order_by(Assessment.id)).all()
+            Assessment.context == context).order_by(Assessment.id)).all()
 
 
 PSFS = {"taken_on": "2026-11-20", "activities-0-name": "Sitting at the desk",
@@ -102,3 +102,17 @@ def test_another_clinics_score_cannot_be_voided(app, client, world, as_role):
     [score] = follow_ups(app)
     assert client.post(f"{base(world, 'b')}/{score.id}/void",
                        data={"reason": "x"}).status_code == 404
+
+
+def test_a_function_score_at_the_intake_is_recorded_as_such(app, client, world):
+    page = client.get(f"{base(world)}/new?instrument=rmdq").get_data(as_text=True)
+    assert 'name="context"' in page
+    response = client.post(f"{base(world)}/new?instrument=rmdq",
+                           data={"taken_on": "2026-11-01", "context": "intake", "items": ["2"]})
+    assert response.status_code == 302
+    # Beside the intake form's own pain and stress and sleep, the RMDQ taken at the intake.
+    assert [a.instrument for a in follow_ups(app, context="intake")
+            if a.entered_on_its_own] == ["rmdq"]
+    # Pain at the intake is on the intake form: the pain form offers no choice.
+    assert 'name="context"' not in client.get(f"{base(world)}/new?instrument=nrs").get_data(
+        as_text=True)

@@ -5,7 +5,7 @@ session."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tracker.scores.services import record_follow_up
+from tracker.scores.services import record_score
 
 ACTIVITIES = ("Sitting at the desk for an hour", "Turning to reverse the car",
               "Sleeping through the night")
@@ -32,5 +32,6 @@ def seed_article_scores(patient, episode, practitioner, zone: ZoneInfo) -> None:
         else:
             answers = {"score": value}
         taken = datetime.combine(episode.opened_on + timedelta(days=offset), time(9, 30), zone)
-        record_follow_up(patient, episode, instrument=instrument, answers=answers,
-                         taken_at=taken, zone=str(zone), actor=practitioner)
+        record_score(patient, episode, instrument=instrument, answers=answers,
+                     taken_at=taken, zone=str(zone), actor=practitioner,
+                     context="intake" if offset == 0 else "follow_up")

@@ -9,6 +9,7 @@ from tracker.dates import clinic_today
 from tracker.fields import (
     ClinicalDateField,
     MultiCheckboxField,
+    RadioField,
     ScoreField,
     SelectField,
     not_in_future,
@@ -27,6 +28,10 @@ class _ScoreForm(FlaskForm):
     taken_on = ClinicalDateField(_l("Date taken"), validators=[
         DataRequired(message=_l("Give the date the score was taken.")), not_in_future],
         default=clinic_today)
+    # Removed by the view for pain, stress and sleep: at intake those are on the intake form.
+    context = RadioField(_l("Taken"), choices=[("follow_up", _l("at a follow-up contact")),
+                                               ("intake", _l("at the intake"))],
+                         default="follow_up")
 
     def answers(self) -> dict:
         raise NotImplementedError

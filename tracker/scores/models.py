@@ -11,6 +11,8 @@ INSTRUMENT_CODES = ("nrs", "psfs", "rmdq", "odi", "sleep", "stress", "mood")
 # Where a score was taken. Those of the intake and of a session are kept in step with the
 # intake form and the session note by their services; follow-up scores are entered as such.
 CONTEXTS = ("intake", "before_session", "after_session", "follow_up")
+# The intake form holds these; its service mirrors them (``services.sync_intake_scores``).
+MIRRORED_AT_INTAKE = ("nrs", "stress", "sleep")
 
 
 class Assessment(db.Model):
@@ -62,3 +64,9 @@ class Assessment(db.Model):
     @property
     def is_voided(self) -> bool:
         return self.voided_at is not None
+
+    @property
+    def entered_on_its_own(self) -> bool:
+        """Entered as a score (and so voidable), not mirrored from an intake or a session."""
+        return self.session_id is None and not (
+            self.context == "intake" and self.instrument in MIRRORED_AT_INTAKE)

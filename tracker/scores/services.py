@@ -18,30 +18,39 @@ from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.i18n import _
 from tracker.scores.instruments import INSTRUMENTS, AnswersError, score
-from tracker.scores.models import Assessment
+from tracker.scores.models import MIRRORED_AT_INTAKE, Assessment
+
+# Where a score entered on its own may have been taken.
+ENTERED_CONTEXTS = ("follow_up", "intake")
 
 
 class ScoreError(ValueError):
     """A score that cannot be recorded, with the reason in words."""
 
 
-def record_follow_up(patient, episode, *, instrument: str, answers: dict, taken_at: datetime,
-                     zone: str, actor) -> Assessment:
-    """Record a score taken at a follow-up contact (a call, a message, the waiting room).
+def record_score(patient, episode, *, instrument: str, answers: dict, taken_at: datetime,
+                 zone: str, actor, context: str = "follow_up") -> Assessment:
+    """Record a score taken at a follow-up contact (a call, a message, the waiting room), or
+    a function score taken at the intake (pain, stress and sleep at intake are on the intake
+    form itself).
 
-    :raises ScoreError: the episode is not the patient's, or the answers make no score.
+    :raises ScoreError: the episode is not the patient's, the answers make no score, or the
+        score belongs on the intake form.
     """
     if episode.patient_id != patient.id:
         raise ScoreError(_("That episode belongs to another patient."))
     if instrument not in INSTRUMENTS:
         raise ScoreError(_("Unknown instrument."))
+    if context not in ENTERED_CONTEXTS or (context == "intake"
+                                           and instrument in MIRRORED_AT_INTAKE):
+        raise ScoreError(_("Pain, stress and sleep at intake are recorded on the intake form."))
     try:
         value = score(instrument, answers)
     except AnswersError as error:
         raise ScoreError(str(error)) from None
     assessment = Assessment(
         clinic_id=patient.clinic_id, patient_id=patient.id, episode_id=episode.id,
-        instrument=instrument, context="follow_up", taken_at=taken_at,
+        instrument=instrument, context=context, taken_at=taken_at,
         taken_on=clinic_date(taken_at, zone), answers=answers, score=value,
         recorded_by_id=actor.id, recorded_at=utcnow(),
     )
@@ -52,12 +61,12 @@ def record_follow_up(patient, episode, *, instrument: str, answers: dict, taken_
     return assessment
 
 
-def void_follow_up(assessment: Assessment, *, reason: str, actor) -> None:
-    """Mark a follow-up score as entered in error; it stays, struck through, with the reason.
+def void_score(assessment: Assessment, *, reason: str, actor) -> None:
+    """Mark a score entered in error; it stays, struck through, with the reason.
 
-    :raises ScoreError: already voided, not a follow-up score, or no reason given.
+    :raises ScoreError: already voided, a score of an intake form or a session, or no reason.
     """
-    if assessment.context != "follow_up":
+    if not assessment.entered_on_its_own:
         raise ScoreError(_("Scores of an intake or a session are corrected on that record."))
     if assessment.is_voided:
         raise ScoreError(_("This score was already voided."))

@@ -17,8 +17,8 @@ from tracker.patients.services import patient_banners
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.scores.forms import FORMS, VoidForm
 from tracker.scores.instruments import INSTRUMENTS
-from tracker.scores.models import Assessment
-from tracker.scores.services import ScoreError, record_follow_up, void_follow_up
+from tracker.scores.models import MIRRORED_AT_INTAKE, Assessment
+from tracker.scores.services import ScoreError, record_score, void_score
 
 bp = Blueprint("scores", __name__)
 
@@ -32,13 +32,16 @@ def record(patient_id: int):
         abort(404)
     episode = _chosen_episode(patient)
     form = FORMS[instrument]()
+    if instrument in MIRRORED_AT_INTAKE:
+        del form.context  # at intake, these are on the intake form
     if request.method == "GET" and instrument == "psfs":
         _offer_last_activities(form, episode)
     if form.validate_on_submit():
         try:
-            record_follow_up(patient, episode, instrument=instrument, answers=form.answers(),
-                             taken_at=_moment(form.taken_on.data, patient.clinic.timezone),
-                             zone=patient.clinic.timezone, actor=current_user)
+            record_score(patient, episode, instrument=instrument, answers=form.answers(),
+                         taken_at=_moment(form.taken_on.data, patient.clinic.timezone),
+                         zone=patient.clinic.timezone, actor=current_user,
+                         context=form.context.data if "context" in form else "follow_up")
         except ScoreError as error:
             form.taken_on.errors.append(str(error))
         else:
@@ -62,7 +65,7 @@ def void(patient_id: int, assessment_id: int):
     form = VoidForm()
     if form.validate_on_submit():
         try:
-            void_follow_up(assessment, reason=form.reason.data, actor=current_user)
+            void_score(assessment, reason=form.reason.data, actor=current_user)
         except ScoreError as error:
             form.reason.errors.append(str(error))
         else:
