@@ -23,7 +23,7 @@ from tracker.scores.services import record_score
 # Open to anyone: static files, the health check and the login page.
 EXEMPT_ENDPOINTS = {"static", "main.healthz", "auth.login"}
 # URL arguments that name no clinic record: a sample value each.
-OTHER_ARGUMENTS = {"state": "off", "code": "LI4"}
+OTHER_ARGUMENTS = {"state": "off", "code": "LI4", "fmt": "json"}
 ADMIN_BLUEPRINTS = {"clinics", "audit"}
 # Reception registers patients and keeps its own account; every other page is clinical or admin.
 RECEPTION_BLUEPRINTS = {"patients", "chart", "auth", "main"}

@@ -11,6 +11,7 @@ from tracker.auth.services import AccountError, create_user, practice_year_probl
 from tracker.backups import BackupError, backup, restore
 from tracker.clinics.services import ClinicError, create_clinic, find_clinic_by_name
 from tracker.demo.services import CatalogMissing, DemoRefused, database_is_empty, seed_demo
+from tracker.exports.cli import export_group
 from tracker.extensions import db
 from tracker.permissions import Role
 from tracker.points.cli import points_group
@@ -182,4 +183,5 @@ COMMANDS = (
     demo_logins_command,
     audit_group,
     points_group,
+    export_group,
 )

@@ -52,7 +52,8 @@ def test_the_export_is_an_audited_attachment_never_cached(app, client, world):
     assert response.mimetype == "application/json"
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "patient.export"))
-    assert event.details == {"format": "json"} and event.patient_id == world["a"]["patient"].id
+    assert event.details == {"format": "json", "points": False, "excel": False}
+    assert event.patient_id == world["a"]["patient"].id
 
 
 def test_query_count_does_not_grow_with_the_record(app, client, world):
@@ -64,3 +65,30 @@ def test_query_count_does_not_grow_with_the_record(app, client, world):
     with count_queries(app) as many:
         export(client, world)
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(("path", "status"), [("export.exe", 404), ("export.json?excel=2", 400),
+                                              ("export.json?points=yes", 400)])
+def test_an_unknown_format_or_option_is_refused(client, world, path, status):
+    assert client.get(f"/patients/{world['a']['patient'].id}/{path}").status_code == status
+
+
+def test_the_command_line_writes_the_same_record(app, runner, clinic_world, tmp_path):
+    build_course(app, clinic_world["a"], course=COURSE[:2])
+    out = tmp_path / "record.json"
+    chart = clinic_world["a"]["patient"].chart_number
+    result = runner.invoke(args=["export", "patient", chart, "--format", "json", "--out",
+                                 str(out), "--clinic", clinic_world["a"]["clinic"].name])
+    assert result.exit_code == 0, result.output
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["patient"]["chart_number"] == chart
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "patient.export"))
+    assert event.user_id is None and event.details["via"] == "command line"
+
+
+def test_the_command_line_asks_which_clinic_when_there_are_several(runner, clinic_world,
+                                                                   tmp_path):
+    result = runner.invoke(args=["export", "patient", "A-0001", "--format", "json",
+                                 "--out", str(tmp_path / "x.json")])
+    assert result.exit_code != 0 and "Say which clinic with --clinic" in result.output

@@ -1,4 +1,4 @@
-"""The whole record of one patient as JSON (schema in docs/exports.md), with each episode's
+"""The whole record of one patient as JSON (schema in docs/export-formats.md), with each episode's
 ``outcomes`` computed by the same code as the progress page (``outcomes.measures``).
 
 Each record carries its own table's columns (docs/architecture.md, "Data model") under their

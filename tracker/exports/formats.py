@@ -1,0 +1,38 @@
+"""The formats a patient's record can leave the clinic in, in one registry that the download
+route and the command line both use: each turns a patient (loaded with consents and episodes)
+into a file.
+
+To add a format: write ``render(patient, options) -> bytes`` in its own module, and add one
+``ExportFormat`` line to ``FORMATS``.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tracker.exports.patient_json import patient_record
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What a user may choose beside the format (each format reads what applies to it)."""
+
+    points: bool = False  # CSV: one row per point application instead of per session
+    excel: bool = False  # CSV: a byte-order mark, so Excel reads UTF-8 (Japanese) right
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    code: str
+    mimetype: str
+    extension: str
+    render: Callable[..., bytes]
+
+
+def _json(patient, options: ExportOptions) -> bytes:
+    return json.dumps(patient_record(patient), ensure_ascii=False, indent=2).encode()
+
+
+FORMATS = {fmt.code: fmt for fmt in (
+    ExportFormat("json", "application/json", "json", _json),
+)}
