@@ -14,3 +14,19 @@ cp node_modules/bootstrap/LICENSE "$dest/LICENSE"
 # The maps are not shipped; drop the comments that point at them to keep the console quiet.
 sed -i '/sourceMappingURL/d' "$dest/bootstrap.min.css" "$dest/bootstrap.bundle.min.js"
 echo "Vendored bootstrap $version into $dest"
+
+# Noto Sans JP (SIL Open Font License): Japanese names and point hanzi on every page and in
+# the PDFs, whatever fonts the machine has. Regular and bold, split by Unicode range as
+# Google Fonts serves it, so a browser fetches only the parts a page uses; WOFF2 only.
+version=$(node -p "require('./node_modules/@fontsource/noto-sans-jp/package.json').version")
+dest="tracker/static/vendor/noto-sans-jp-$version"
+rm -rf tracker/static/vendor/noto-sans-jp-*
+mkdir -p "$dest/files"
+for weight in 400 700; do
+  cp node_modules/@fontsource/noto-sans-jp/files/noto-sans-jp-*-"$weight"-normal.woff2 "$dest/files/"
+  # Keep the WOFF2 source of each face (the WOFF copies are not shipped).
+  sed -E "s|, url\(\./files/[^)]*\.woff\) format\('woff'\)||" \
+    node_modules/@fontsource/noto-sans-jp/"$weight".css > "$dest/$weight.css"
+done
+cp node_modules/@fontsource/noto-sans-jp/LICENSE "$dest/LICENSE"
+echo "Vendored Noto Sans JP $version into $dest"

@@ -247,6 +247,7 @@ def test_non_admin_cannot_create_staff_by_posting(app, client, as_role):
         ),
         ({"chart_prefix": "fw"}, "chart_prefix", "Use capital letters and digits only."),
         ({"chart_prefix": "FW-"}, "chart_prefix", "Use capital letters and digits only."),
+        ({"email": "not an address"}, "email", "Enter a valid email address."),
     ],
 )
 def test_clinic_settings_refuse_bad_input(app, client, as_role, overrides, field, message):
@@ -265,9 +266,13 @@ def test_clinic_settings_save(app, client, as_role):
     world = as_role("admin")
     response = client.post(
         "/clinic/settings",
-        data={"name": "Clinic A", "timezone": "Europe/London", "chart_prefix": "FW2"},
+        data={"name": "Clinic A", "timezone": "Europe/London", "chart_prefix": "FW2",
+              "address": " 1-2-3 Kichijoji, Musashino ", "phone": "0422-00-0000",
+              "email": "desk@clinic-a.example"},
         follow_redirects=True,
     )
     assert "Clinic settings saved." in response.get_data(as_text=True)
     clinic = stored(app, Clinic, world["a"]["clinic"].id)
     assert (clinic.timezone, clinic.chart_prefix) == ("Europe/London", "FW2")
+    assert (clinic.address, clinic.phone, clinic.email) == (
+        "1-2-3 Kichijoji, Musashino", "0422-00-0000", "desk@clinic-a.example")

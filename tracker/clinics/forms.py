@@ -1,11 +1,11 @@
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.auth.forms import MAX_PASSWORD, BackgroundFields, password_strength
-from tracker.fields import EmailAddress, SelectField
+from tracker.fields import EmailAddress, SelectField, strip
 from tracker.i18n import _, _l
 from tracker.permissions import Role
 
@@ -37,6 +37,11 @@ class ClinicSettingsForm(FlaskForm):
         ],
         description=_l("New patients get chart numbers like PREFIX-0001."),
     )
+    address = TextAreaField(_l("Address"), validators=[Length(max=300)], filters=[strip],
+                            description=_l("Printed at the top of every letter and summary."))
+    phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[strip])
+    email = EmailField(_l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)],
+                       filters=[strip])
 
     def validate_timezone(self, field):
         if field.data not in available_timezones():

@@ -15,6 +15,10 @@ class Clinic(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
     # Generated chart numbers look like "<prefix>-0001"; the counter only ever moves forward.
     chart_prefix: Mapped[str] = mapped_column(String(12), default="PT")
+    # How patients and other clinicians reach the clinic: the header of every letter and PDF.
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
     next_chart_number: Mapped[int] = mapped_column(Integer, default=1)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -101,6 +101,9 @@ def settings():
                 name=form.name.data,
                 timezone=form.timezone.data,
                 chart_prefix=form.chart_prefix.data,
+                address=form.address.data or "",
+                phone=form.phone.data or "",
+                email=form.email.data or "",
                 actor=current_user,
             )
         except ClinicError as error:

@@ -1,6 +1,11 @@
 """The fixed parts of the demo: accounts, names and the article's patient."""
 
 # The published demo login (README); seed-demo refuses a database holding real data.
+DEMO_CLINIC_CONTACT = {
+    "address": "2-14-3 Kichijoji Honcho, Musashino, Tokyo 180-0004",
+    "phone": "0422-00-1234",
+    "email": "front-desk@fuji-wellness.example",
+}
 DEMO_PASSWORD = "demo-password"  # nosec B105
 DEMO_CLINIC = "Fuji Wellness (demo)"
 OTHER_CLINIC = "Other Clinic (demo)"

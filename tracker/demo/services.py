@@ -59,7 +59,8 @@ def seed_demo(today: date | None = None) -> int:
         )
 
     clinics = {
-        data.DEMO_CLINIC: create_clinic(data.DEMO_CLINIC, chart_prefix="DEMO", is_demo=True),
+        data.DEMO_CLINIC: create_clinic(data.DEMO_CLINIC, chart_prefix="DEMO", is_demo=True,
+                                        **data.DEMO_CLINIC_CONTACT),
         data.OTHER_CLINIC: create_clinic(data.OTHER_CLINIC, chart_prefix="OTH", is_demo=True),
     }
     users = {
