@@ -8,7 +8,11 @@ WORKERS ?= 3
 
 .PHONY: install run serve test test-postgres lint check vendor clean messages
 
-install: $(VENV)/.installed
+# PDFs embed Noto Sans JP from one TrueType file per weight: unpacked from the vendored WOFF2
+# once here, because WeasyPrint would take seconds to unpack it in every export.
+PDF_FONTS := $(patsubst %.woff2,%.ttf,$(wildcard tracker/static/vendor/noto-sans-jp-*/NotoSansJP-*.woff2))
+
+install: $(VENV)/.installed $(PDF_FONTS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +20,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/pybabel --quiet compile -d tracker/translations
 	touch $@
+
+%.ttf: %.woff2 | $(VENV)/.installed
+	$(BIN)/python -c "import sys; from fontTools.ttLib import TTFont; \
+	  font = TTFont(sys.argv[1]); font.flavor = None; font.save(sys.argv[2])" $< $@
 
 # Local settings for `make run`: a random SECRET_KEY, and cookies allowed over plain HTTP
 # because the server listens on 127.0.0.1 only. Never overwritten once it exists.

@@ -29,4 +29,7 @@ for weight in 400 700; do
     node_modules/@fontsource/noto-sans-jp/"$weight".css > "$dest/$weight.css"
 done
 cp node_modules/@fontsource/noto-sans-jp/LICENSE "$dest/LICENSE"
+# PDFs need each weight as one font file (bin/merge_font.py says why).
+.venv/bin/python bin/merge_font.py "$dest/files" 400 "$dest/NotoSansJP-Regular.woff2"
+.venv/bin/python bin/merge_font.py "$dest/files" 700 "$dest/NotoSansJP-Bold.woff2"
 echo "Vendored Noto Sans JP $version into $dest"
