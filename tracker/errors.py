@@ -26,6 +26,11 @@ def register_error_pages(app) -> None:
         )
         return render_template("errors/400.html", message=message), 400
 
+    @app.errorhandler(503)
+    def unavailable(error):
+        # Only raised with a message of ours (a PDF without Pango): it says what to install.
+        return render_template("errors/503.html", message=getattr(error, "description", "")), 503
+
     @app.errorhandler(403)
     def forbidden(_error):
         return render_template("errors/403.html"), 403

@@ -11,7 +11,6 @@ from tracker.i18n import (
     format_datetime,
     format_decimal,
     get_locale,
-    ngettext,
 )
 from tracker.intake import vocab
 from tracker.patients.models import LANGUAGES, SEXES
@@ -65,14 +64,7 @@ def hours(value) -> str:
 
 
 def course_plan(episode) -> str:
-    parts = []
-    if episode.planned_sessions:
-        parts.append(ngettext("%(num)d session", "%(num)d sessions", episode.planned_sessions))
-    if episode.planned_interval_days:
-        parts.append(
-            ngettext("every %(num)d day", "every %(num)d days", episode.planned_interval_days)
-        )
-    return ", ".join(parts)
+    return episode.course_plan()
 
 
 def conflict_value(value) -> str:

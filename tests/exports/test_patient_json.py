@@ -2,11 +2,13 @@
 an audited attachment, a fixed number of queries."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import count_queries
+from tests.factories import SESSION_AT, event, record
 from tests.outcomes.test_progress_page import COURSE, build_course
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
@@ -37,10 +39,14 @@ def test_the_export_carries_the_outcomes_the_progress_page_shows(app, client, wo
     # The top-level outcomes are the newest episode's (the world's own, opened later).
     assert record["outcomes"] == record["episodes"][-1]["outcomes"]
     assert record["outcomes"]["baseline_nrs"] == 7 and record["outcomes"]["latest_nrs"] is None
-    assert [s["current"]["pain_before"] for s in course["sessions"]] == [b for b, _ in COURSE]
-    first_point = course["sessions"][0]["points"][0]
+    sessions = [s for s in record["sessions"] if s["episode_id"] == episode_id]
+    assert [s["current"]["pain_before"] for s in sessions] == [b for b, _ in COURSE]
+    assert [s["pain_after"] for s in sessions] == [a for _, a in COURSE]
+    first_point = sessions[0]["points"][0]
     assert (first_point["code"], first_point["laterality"]) == ("LI4", "left")
-    assert course["sessions"][0]["adjuncts"][0]["kind"] == "cupping"
+    assert sessions[0]["adjuncts"][0]["kind"] == "cupping"
+    assert sessions[0]["started_at"] == "2026-10-16T01:00:00+00:00"
+    assert sessions[0]["retention_minutes"] == 21 and sessions[0]["adverse_events"] == []
     assert record["patient"]["chart_number"] == world["a"]["patient"].chart_number
     assert "search_text" not in record["patient"]
 
@@ -92,3 +98,17 @@ def test_the_command_line_asks_which_clinic_when_there_are_several(runner, clini
     result = runner.invoke(args=["export", "patient", "A-0001", "--format", "json",
                                  "--out", str(tmp_path / "x.json")])
     assert result.exit_code != 0 and "Say which clinic with --clinic" in result.output
+
+
+def test_adverse_events_sit_with_their_session_and_between_visits_apart(app, client, world):
+    with app.app_context():
+        visit = record(world["a"], sign=True)
+        event(world["a"], "bleeding", "minor", SESSION_AT, visit=visit)
+        event(world["a"], "fatigue", "minor", SESSION_AT + timedelta(days=1))
+        db.session.commit()
+    record_json = json.loads(export(client, world).get_data(as_text=True))
+    [session] = record_json["sessions"]
+    assert [e["code"] for e in session["adverse_events"]] == ["bleeding"]
+    assert [e["code"] for e in record_json["adverse_events"]] == ["fatigue"]
+    assert {p["laterality"] for p in session["points"]} == {"bilateral", "midline", "left"}
+    assert session["cautions"], "the example's Ashi point over the thorax is cautioned"

@@ -13,10 +13,10 @@ from tests.conftest import count_queries
 from tests.factories import fresh, intake_values, point_dicts
 from tests.pages import field_error, plain
 from tracker.audit.models import AuditEvent
+from tracker.csv_files import csv_text, safe_cell
 from tracker.dates import today_in
 from tracker.extensions import db
 from tracker.intake.services import close_episode, open_episode
-from tracker.outcomes.csv_files import csv_text, safe_cell
 from tracker.outcomes.follow_ups import count_follow_ups, due_follow_ups
 from tracker.patients.services import archive_patient, create_patient
 from tracker.sessions.services import amend_session, record_session, sign_session

@@ -65,7 +65,7 @@ def record_event(
         if not pending:
             defer_write(_append_pending, last=True)
         pending.append(event)
-        if action.endswith(".view"):
+        if action.endswith(("view", ".export")):  # the request's reading of a record, named
             g.view_audited = True
     else:
         append_events([event])

@@ -10,7 +10,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tracker.exports import csv_export, fhir
+from tracker.exports.documents import summary_html
 from tracker.exports.patient_json import patient_record
+from tracker.exports.pdf import html_to_pdf
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,13 @@ def _json(patient, options: ExportOptions) -> bytes:
     return json.dumps(patient_record(patient), ensure_ascii=False, indent=2).encode()
 
 
+def _summary_pdf(patient, options: ExportOptions) -> bytes:
+    return html_to_pdf(summary_html(patient, pdf=True))
+
+
 FORMATS = {fmt.code: fmt for fmt in (
     ExportFormat("json", "application/json", "json", _json),
+    ExportFormat("csv", "text/csv", "csv", csv_export.render),  # Flask adds charset=utf-8
+    ExportFormat("fhir", "application/fhir+json", "fhir.json", fhir.render),
+    ExportFormat("pdf", "application/pdf", "pdf", _summary_pdf),
 )}

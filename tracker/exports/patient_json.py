@@ -10,41 +10,32 @@ without the database: a point's code, a user's name, a signed note as it reads n
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import inspect
 
-from tracker.auth.models import User
 from tracker.db_types import utcnow
-from tracker.extensions import db
+from tracker.exports.record import load_record
 from tracker.outcomes.measures import course_summary
 from tracker.outcomes.queries import counted_readings
-from tracker.safety.models import AdverseEvent
-from tracker.scores.models import Assessment
-from tracker.sessions.models import PointApplication, TreatmentSession
+from tracker.sessions.models import TreatmentSession
 from tracker.sessions.services import effective_values
 
-SCHEMA = "https://acupuncture-tracker.example/schemas/patient-export/1"
+SCHEMA = "https://acupuncture-tracker.example/schemas/patient-export/2"
 # Columns that are the application's bookkeeping, not the patient's record.
 INTERNAL = {"search_text", "is_demo", "version", "clinic_id", "row_hash", "prev_hash"}
 
 
 def patient_record(patient) -> dict:
     """Everything recorded about ``patient`` (loaded with its consents and episodes)."""
-    # The episodes' practitioners, in one query: each episode then finds its own without one.
-    db.session.scalars(select(User).where(User.id.in_({e.practitioner_id
-                                                       for e in patient.episodes}))).all()
-    sessions = _sessions(patient.id)
-    assessments = list(db.session.scalars(
-        select(Assessment).where(Assessment.patient_id == patient.id)
-        .options(selectinload(Assessment.recorded_by), selectinload(Assessment.voided_by))
-        .order_by(Assessment.taken_at, Assessment.id)))
-    events = list(db.session.scalars(
-        select(AdverseEvent).where(AdverseEvent.patient_id == patient.id)
-        .options(joinedload(AdverseEvent.recorded_by))
-        .order_by(AdverseEvent.onset_at, AdverseEvent.id)))
+    # Sessions, scores, adverse events and the episodes' practitioners, in a few queries.
+    record = load_record(patient)
+    sessions, assessments, events = record.sessions, record.assessments, record.adverse_events
     episodes = sorted(patient.episodes, key=lambda e: (e.opened_on, e.id))
     exported = [_episode(e, [s for s in sessions if s.episode_id == e.id],
                          [a for a in assessments if a.episode_id == e.id]) for e in episodes]
+    events_of: dict[int | None, list] = {}
+    for event in events:
+        events_of.setdefault(event.session_id, []).append(
+            {**_columns(event), "recorded_by": event.recorded_by.name})
     return {
         "schema": SCHEMA,
         "exported_at": _json(utcnow()),
@@ -52,21 +43,13 @@ def patient_record(patient) -> dict:
         "patient": _columns(patient, skip={"archived_by_id", "created_by_id", "updated_by_id"}),
         "consents": [_columns(c) for c in sorted(patient.consents, key=lambda c: c.id)],
         "episodes": exported,
-        "adverse_events": [{**_columns(e), "recorded_by": e.recorded_by.name} for e in events],
+        # Every session of every episode (each names its episode_id), oldest first.
+        "sessions": [_session(s, events_of.get(s.id, [])) for s in sessions],
+        # Adverse events reported between visits; a session's own are in the session.
+        "adverse_events": events_of.get(None, []),
         # The newest episode's outcome, where a reader looks first.
         "outcomes": exported[-1]["outcomes"] if exported else None,
     }
-
-
-def _sessions(patient_id: int) -> list[TreatmentSession]:
-    return list(db.session.scalars(
-        select(TreatmentSession).where(TreatmentSession.patient_id == patient_id)
-        .options(joinedload(TreatmentSession.practitioner), joinedload(TreatmentSession.signed_by),
-                 selectinload(TreatmentSession.points).selectinload(PointApplication.point),
-                 selectinload(TreatmentSession.adjuncts),
-                 selectinload(TreatmentSession.amendments),
-                 selectinload(TreatmentSession.cautions))
-        .order_by(TreatmentSession.started_at, TreatmentSession.id)))
 
 
 def _episode(episode, sessions, assessments) -> dict:
@@ -75,7 +58,6 @@ def _episode(episode, sessions, assessments) -> dict:
     return {
         **_columns(episode, skip={"updated_by_id", "red_flags_acknowledged_by_id"}),
         "practitioner": episode.practitioner.name,
-        "sessions": [_session(s) for s in sessions],
         "scores": [{**_columns(a, skip={"recorded_by_id", "voided_by_id"}),
                     "recorded_by": a.recorded_by.name if a.recorded_by else None,
                     "voided_by": a.voided_by.name if a.voided_by else None}
@@ -84,7 +66,7 @@ def _episode(episode, sessions, assessments) -> dict:
     }
 
 
-def _session(visit: TreatmentSession) -> dict:
+def _session(visit: TreatmentSession, adverse_events: list[dict]) -> dict:
     return {
         **_columns(visit, skip={"practitioner_id", "signed_by_id"}),
         "practitioner": visit.practitioner.name,
@@ -97,6 +79,7 @@ def _session(visit: TreatmentSession) -> dict:
         "adjuncts": [_columns(row, skip={"session_id"}) for row in visit.adjuncts],
         "cautions": [_columns(row, skip={"session_id", "decided_by_id"}) for row in visit.cautions],
         "amendments": [_columns(row, skip={"session_id"}) for row in visit.amendments],
+        "adverse_events": adverse_events,
     }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db_types import UTCDateTime, utcnow
 from tracker.extensions import db
-from tracker.i18n import _
+from tracker.i18n import _, ngettext
 from tracker.intake.vocab import RED_FLAGS, label_of
 
 
@@ -157,6 +157,16 @@ class Episode(db.Model):
     def safety_facts(self) -> list[str]:
         """Short labels of the safety facts recorded at intake."""
         return self.safety_facts_on(None)
+
+    def course_plan(self) -> str:
+        """"8 sessions, every 5 days", or as much of it as was planned."""
+        parts = []
+        if self.planned_sessions:
+            parts.append(ngettext("%(num)d session", "%(num)d sessions", self.planned_sessions))
+        if self.planned_interval_days:
+            parts.append(ngettext("every %(num)d day", "every %(num)d days",
+                                  self.planned_interval_days))
+        return ", ".join(parts)
 
     def safety_facts_on(self, day: date | None) -> list[str]:
         """Short labels of the safety facts, with pregnancy weeks counted on to ``day``."""

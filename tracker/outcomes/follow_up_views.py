@@ -5,8 +5,8 @@ from flask import Response, render_template, request
 from flask_login import current_user
 
 from tracker.audit.services import record_event
+from tracker.csv_files import CSV_MIMETYPE, csv_text
 from tracker.dates import clinic_today, clinic_zone
-from tracker.outcomes.csv_files import CSV_MIMETYPE, csv_text
 from tracker.outcomes.follow_up_forms import FollowUpExportForm, FollowUpForm
 from tracker.outcomes.follow_ups import csv_header, csv_row, due_follow_ups
 

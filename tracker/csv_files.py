@@ -1,6 +1,7 @@
 """CSV as the clinic's spreadsheets read it (DOMAIN.md section 7): UTF-8, RFC 4180 quoting
 (the csv module's minimal quoting, CRLF line ends), a byte-order mark only for the Excel
-variant, and no cell that a spreadsheet would run as a formula.
+variant, and no cell that a spreadsheet would run as a formula. A core module: the
+follow-up list and the session exports write through it.
 
 A cell starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` (the OWASP
 advice against CSV injection): a patient named ``=HYPERLINK(...)`` stays a name. Writers of
