@@ -1,7 +1,7 @@
 """Command-line tools, driven through Flask's CLI runner against the test database."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.intake.models import Episode
 from tracker.patients.models import Patient
 from tracker.points.models import Point
+from tracker.sessions.models import TreatmentSession
 
 NEW_PASSWORD = "a long enough password"
 DEMO_CLINIC = "Fuji Wellness (demo)"
@@ -366,3 +367,12 @@ def test_seed_demo_gives_the_treating_accounts_a_background(demo, app):
         assert "はり師" in users["practitioner@demo.test"].qualification
         assert users["admin@demo.test"].training
         assert users["reception@demo.test"].background_on(date(2026, 11, 20)) == ""
+
+
+def test_demo_notes_are_signed_at_the_end_of_their_visit(demo, app):
+    with app.app_context():
+        visits = db.session.scalars(select(TreatmentSession).where(
+            TreatmentSession.signed_at.is_not(None))).all()
+        assert visits
+        assert all(timedelta(0) <= v.signed_at - v.started_at <= timedelta(hours=1)
+                   for v in visits)

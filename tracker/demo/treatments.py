@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from tracker.db_types import utcnow
 from tracker.points import row_schema
 from tracker.points.regions import (
     LOWER_ABDOMEN_REGIONS,
@@ -246,7 +247,10 @@ def _visit_days(rng: random.Random, opened: date, today: date) -> list[date]:
 def _sign(visit, practitioner) -> None:
     """Sign as the practitioner would: each warning shown is acknowledged first."""
     decisions = {row.id: ("acknowledged", "") for row in visit.cautions if row.needs_decision}
-    sign_session(visit, actor=practitioner, decisions=decisions)
+    # Signed at the end of the visit, as it was, not when the demo was loaded (the audit log
+    # keeps the load's own time). A visit later today is signed now.
+    sign_session(visit, actor=practitioner, decisions=decisions,
+                 signed_at=min(visit.started_at + timedelta(minutes=50), utcnow()))
 
 
 def _record(patient, episode, practitioner, *, number: int, rows: list[dict],

@@ -2,7 +2,7 @@
 stops signing, and the decisions on its cautions) and amending a signed note; the values a
 note reads with its amendments applied."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -197,11 +197,12 @@ def signing_problems(visit: TreatmentSession) -> list[str]:
 
 def sign_session(
     visit: TreatmentSession, *, actor, decisions: dict[int, tuple[str, str]] | None = None,
-    expected_version: int | None = None,
+    expected_version: int | None = None, signed_at: datetime | None = None,
 ) -> None:
     """Record the decisions on its cautions, then sign the note: from now on it changes only
     through amendments. ``decisions`` maps a caution id to ("acknowledged" or "overridden",
-    reason). ``expected_version`` is the version of the draft the signer read.
+    reason). ``expected_version`` is the version of the draft the signer read. ``signed_at``
+    is now, unless a past visit is being loaded (the demo data).
 
     :raises EditConflict: the draft changed since the signer read it (nothing is signed).
     :raises SigningRefused: with every problem listed (an override without its reason too);
@@ -233,7 +234,7 @@ def sign_session(
     db.session.flush()
     visit.status = "signed"
     visit.practitioner_background = visit.practitioner.background_on(session_date(visit))
-    visit.signed_at = utcnow()
+    visit.signed_at = signed_at or utcnow()
     visit.signed_by_id = actor.id
     db.session.flush()
     decided = {row.key: row.decision for row in visit.cautions if row.decision}
