@@ -1,6 +1,6 @@
 """The application served by gunicorn in a process group of its own, and a client that talks
 to it as a browser does (cookies, CSRF tokens, redirects not followed). For the tests that
-need a real server: crash recovery now, the browser journeys later."""
+need a real server: crash recovery, and the browser journeys (tests/e2e)."""
 
 import http.client
 import os

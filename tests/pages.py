@@ -36,6 +36,19 @@ def selected_option(page: str, name: str) -> str | None:
     return next(filter(None, chosen.groups()), "") if chosen else None
 
 
+def checked_radio(page: str, name: str) -> str | None:
+    """The value of the ticked radio button ``name`` ("" when none is, None when there is no
+    such radio button: a point row's side is a row of them)."""
+    tags = [tag for tag in re.findall(r"<input[^>]*>", page)
+            if f'name="{name}"' in tag and 'type="radio"' in tag]
+    if not tags:
+        return None
+    for tag in tags:
+        if re.search(r"\schecked[\s>=]", tag):
+            return html.unescape(re.search(r'value="([^"]*)"', tag).group(1))
+    return ""
+
+
 def ticked(page: str, name: str, value: str = "y") -> bool | None:
     """Whether the checkbox ``name`` with ``value`` is ticked (None when it is not there)."""
     for tag in re.findall(r"<input[^>]*>", page):

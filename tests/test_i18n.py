@@ -8,7 +8,7 @@ users, catalog text, numbers and dates). An unmarked string shows up in plain En
 
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from tracker.audit.services import record_event
 from tracker.extensions import db
 from tracker.scores.services import record_score, void_score
 from tracker.sessions.services import amend_session, sign_session
+from tracker.sessions.timer import needles_in
 
 ROOT = Path(__file__).resolve().parents[1]
 PSEUDO = "eo"  # a locale the tracker will never ship: its catalog exists only in this test
@@ -195,6 +196,11 @@ def fill_the_clinic(app, factory, world) -> dict:
         amend_session(signed, reason="Typo", values={"subjective": "Better"},
                       actor=practitioner)
         draft = record(side, [point("LI4", "left")])
+        # Needle timers on the draft's pages and the dashboard: one running, one past its end.
+        late = record(side, [point("SP6", "left")])
+        for visit, minutes in ((draft, 5), (late, 30)):
+            needles_in(visit, at=datetime.now(UTC) - timedelta(minutes=minutes),
+                       actor=practitioner, version=visit.version)
         record_event("patient.list", actor=practitioner, details={"results": 1})
         patient, episode = db.session.merge(side["patient"]), db.session.merge(side["episode"])
         scores = [record_score(patient, episode, instrument=instrument, answers=answers,

@@ -216,7 +216,8 @@ def test_the_view_is_audited_with_figures_only(app, client, practitioner):
         event = db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "dashboard.view")).one()
     assert event.patient_id is None and event.entity_id is None
-    assert event.details == {"sessions_today": 2, "follow_ups_due": 1, "red_flags_pending": 1,
+    assert event.details == {"needles_in_now": 0, "sessions_today": 2, "follow_ups_due": 1,
+                             "red_flags_pending": 1,
                              "adverse_events_30_days": 1, "responders": 1, "evaluable": 1}
 
 

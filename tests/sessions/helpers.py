@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tests.pages import input_value, selected_option
+from tests.pages import checked_radio, input_value
 from tracker.extensions import db
 from tracker.sessions.models import TreatmentSession
 
@@ -70,7 +70,7 @@ def point_codes_on_form(page: str) -> list[tuple[str, str]]:
     rows = []
     index = 0
     while (code := input_value(page, f"points-{index}-code")) is not None:
-        rows.append((code, selected_option(page, f"points-{index}-laterality")))
+        rows.append((code, checked_radio(page, f"points-{index}-laterality")))
         index += 1
     return rows
 

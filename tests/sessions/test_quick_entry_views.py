@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tests.pages import input_value, selected_option
+from tests.pages import checked_radio, input_value, selected_option
 from tests.sessions.helpers import count_sessions
 from tracker.extensions import db
 from tracker.sessions.models import TreatmentSession
@@ -31,12 +31,15 @@ class _FormFields(HTMLParser):
         self._options: list[tuple[str, bool]] = []
         self._textarea: str | None = None
         self._text = ""
+        self._templates = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and "session-form" in (attrs.get("class") or ""):
             self._in_form = True
-        if not self._in_form:
+        if tag == "template":
+            self._templates += 1  # a template's controls are never posted
+        if not self._in_form or self._templates:
             return
         name = attrs.get("name")
         if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
@@ -57,6 +60,8 @@ class _FormFields(HTMLParser):
             self._text += data
 
     def handle_endtag(self, tag):
+        if tag == "template":
+            self._templates -= 1
         if tag == "form":
             self._in_form = False
         elif tag == "select" and self._select:
@@ -139,7 +144,7 @@ def test_ashi_with_a_count_fills_rows_and_the_needle_count(app, client, world):
     shown = client.post(new_url(world), data=data).get_data(as_text=True)
     for index in range(3):
         assert input_value(shown, f"points-{index}-custom_label") == "L upper trap"
-        assert selected_option(shown, f"points-{index}-laterality") == "left"
+        assert checked_radio(shown, f"points-{index}-laterality") == "left"
     assert input_value(shown, "points-3-code") == "LI4"
     assert selected_option(shown, "points-3-angle") == "perpendicular"
     assert input_value(shown, "needles_inserted") == "4"

@@ -14,6 +14,7 @@ from tracker.outcomes.chart import Chart
 from tracker.outcomes.measures import course_summary
 from tracker.outcomes.progress import Visit, chart_of, visits_of
 from tracker.outcomes.queries import Progress, counted_readings
+from tracker.points.body_chart import BodyChart, session_chart
 from tracker.safety.models import AdverseEvent
 from tracker.scores.instruments import INSTRUMENTS
 from tracker.sessions.models import TreatmentSession
@@ -36,6 +37,11 @@ class EpisodeRecord:
     def latest(self) -> TreatmentSession | None:
         signed = [s for s in self.sessions if s.is_signed]
         return signed[-1] if signed else (self.sessions[-1] if self.sessions else None)
+
+    @property
+    def body_chart(self) -> BodyChart | None:
+        """The latest session's points on the body chart."""
+        return session_chart(self.latest.points) if self.latest else None
 
 
 def patient_records(patient, record: PatientRecord | None = None) -> list[EpisodeRecord]:

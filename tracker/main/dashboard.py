@@ -1,5 +1,6 @@
-"""The dashboard, the clinical staff's landing page: today's sessions, follow-ups due, red
-flags awaiting acknowledgement, recent adverse events and this quarter's responder rate.
+"""The dashboard, the clinical staff's landing page: the needles in now, today's sessions,
+follow-ups due, red flags awaiting acknowledgement, recent adverse events and this quarter's
+responder rate.
 
 Each section is one query (the follow-ups two), so the page runs the same number of
 statements however busy the clinic is. Days are the clinic's: its today, and UTC bounds of
@@ -13,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from tracker.auth.models import User
 from tracker.dates import clinic_day_start
+from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.intake.models import Episode
 from tracker.outcomes.cohort import episode_outcomes
@@ -21,10 +24,13 @@ from tracker.outcomes.follow_ups import DEFAULT_DAYS, FollowUpCount, count_follo
 from tracker.patients.models import Patient
 from tracker.safety.models import AdverseEvent
 from tracker.sessions.models import TreatmentSession
+from tracker.sessions.timer import NeedleTimer, running_timer
 
 RECENT_EVENT_DAYS = 30
 RECENT_EVENTS_SHOWN = 10
 FOLLOW_UPS_SHOWN = 5
+# More needles in at once than any clinic has tables: a bound on the panel, not a real limit.
+TIMERS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,16 @@ class TodaySession:
     patient: PatientRef
     started_at: datetime
     is_signed: bool
+
+
+@dataclass(frozen=True)
+class RunningTimer:
+    """A draft whose needles are in now: whose, who treats, and its timer."""
+
+    session_id: int
+    patient: PatientRef
+    practitioner: str
+    timer: NeedleTimer
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,7 @@ class ResponderRate:
 @dataclass(frozen=True)
 class Dashboard:
     today: date
+    timers: list[RunningTimer]
     sessions: list[TodaySession]
     follow_up_days: int
     follow_ups: FollowUpCount
@@ -93,20 +110,24 @@ class Dashboard:
 
     def counts(self) -> dict:
         """What the audit row records of the page: figures only, no patient."""
-        return {"sessions_today": len(self.sessions), "follow_ups_due": self.follow_ups.total,
+        return {"needles_in_now": len(self.timers),
+                "sessions_today": len(self.sessions), "follow_ups_due": self.follow_ups.total,
                 "red_flags_pending": len(self.red_flags),
                 "adverse_events_30_days": self.recent_event_total,
                 "responders": self.responder_rate.responders,
                 "evaluable": self.responder_rate.evaluable}
 
 
-def build_dashboard(clinic_id: int, *, today: date, zone: ZoneInfo | str) -> Dashboard:
-    """Every section of the dashboard for ``today``, the clinic's date. Six queries."""
+def build_dashboard(clinic_id: int, *, today: date, zone: ZoneInfo | str,
+                    now: datetime | None = None) -> Dashboard:
+    """Every section of the dashboard for ``today``, the clinic's date (timers counted at
+    ``now``). Seven queries."""
     zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     since = today - timedelta(days=RECENT_EVENT_DAYS - 1)
     events, total = recent_adverse_events(clinic_id, since=since, today=today, zone=zone)
     return Dashboard(
         today=today,
+        timers=running_timers(clinic_id, now=now),
         sessions=todays_sessions(clinic_id, today=today, zone=zone),
         follow_up_days=DEFAULT_DAYS,
         follow_ups=count_follow_ups(clinic_id, days=DEFAULT_DAYS, today=today, zone=zone,
@@ -123,6 +144,28 @@ def _patient(row) -> PatientRef:
 
 
 _PATIENT_COLUMNS = (Patient.chart_number, Patient.family_name, Patient.given_name)
+
+
+def running_timers(clinic_id: int, *, now: datetime | None = None) -> list[RunningTimer]:
+    """The clinic's drafts with needles in and not yet out, the first to end first. A draft
+    is never left off for being old: a "needles out" never pressed shows until it is."""
+    rows = db.session.execute(
+        select(TreatmentSession.id, TreatmentSession.patient_id, TreatmentSession.inserted_at,
+               TreatmentSession.retention_minutes, User.name.label("practitioner"),
+               *_PATIENT_COLUMNS)
+        .join(Patient, Patient.id == TreatmentSession.patient_id)
+        .join(User, User.id == TreatmentSession.practitioner_id)
+        .where(TreatmentSession.clinic_id == clinic_id, TreatmentSession.status == "draft",
+               TreatmentSession.inserted_at.is_not(None),
+               TreatmentSession.removed_at.is_(None))
+        .order_by(TreatmentSession.inserted_at, TreatmentSession.id)
+        .limit(TIMERS_SHOWN)
+    )
+    now = now or utcnow()
+    timers = [RunningTimer(row.id, _patient(row), row.practitioner,
+                           running_timer(row.inserted_at, row.retention_minutes, now=now))
+              for row in rows]
+    return sorted(timers, key=lambda found: (found.timer.planned_end, found.session_id))
 
 
 def todays_sessions(clinic_id: int, *, today: date, zone: ZoneInfo) -> list[TodaySession]:

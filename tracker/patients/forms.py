@@ -111,7 +111,8 @@ class ConsentForm(FlaskForm):
     form_version = StringField(
         _l("Consent form version"),
         validators=[DataRequired(), Length(max=40)],
-        description=_l("As printed on the signed form, e.g. 2026-04."),
+        description=_l("As printed on the signed form, e.g. 2026-04. It starts as the version "
+                       "this clinic recorded last."),
     )
     witnessed_by = StringField(_l("Witnessed by"), validators=[Length(max=120)], filters=[strip])
     notes = StringField(_l("Notes"), validators=[Length(max=500)], filters=[strip])

@@ -172,6 +172,18 @@ def record_consent(
     return consent
 
 
+def latest_consent_form_version(clinic_id: int) -> str:
+    """The form version of the clinic's most recently recorded consent ("" before the first):
+    the version the next patient most likely signs, so the consent form starts with it."""
+    return db.session.scalar(
+        select(Consent.form_version)
+        .join(Patient, Consent.patient_id == Patient.id)
+        .where(Patient.clinic_id == clinic_id, Consent.form_version != "")
+        .order_by(Consent.recorded_at.desc(), Consent.id.desc())
+        .limit(1)
+    ) or ""
+
+
 def current_consent(patient: Patient) -> Consent | None:
     """The latest consent record, or None. Needs ``patient.consents`` loaded."""
     return patient.consents[-1] if patient.consents else None

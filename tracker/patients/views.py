@@ -15,6 +15,7 @@ from tracker.patients.services import (
     PatientError,
     archive_patient,
     create_patient,
+    latest_consent_form_version,
     patient_banners,
     record_consent,
     restore_patient,
@@ -146,6 +147,8 @@ def consent(patient_id: int):
         # Coming from "New session", go on to it once consent is given.
         target = safe_next_url(request.args.get("next")) if form.given.data == "yes" else None
         return redirect(target or url_for("chart.patient", patient_id=patient.id))
+    if not form.is_submitted():
+        form.form_version.data = latest_consent_form_version(current_user.clinic_id)
     clinical = current_user.can_read_clinical
     return render_template(
         "patients/consent.html", form=form, patient=patient, clinical=clinical,

@@ -60,6 +60,12 @@ class Point(db.Model):
     always_warn_reason: Mapped[str] = mapped_column(Text, default="")
     scheme: Mapped[str] = mapped_column(String(16))
     needs_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the body chart draws it (data/chart_positions.csv, points/body_chart.py): the view
+    # ("front" or "back", empty when not charted), the distance from the midline on one side
+    # and the height from the crown, in chart units.
+    chart_view: Mapped[str] = mapped_column(String(5), default="")
+    chart_x: Mapped[int | None] = mapped_column(Integer)
+    chart_y: Mapped[int | None] = mapped_column(Integer)
     # Folded pinyin (no tones, no spaces), English and hanzi, for the search's text matches.
     search_text: Mapped[str] = mapped_column(Text, default="")
 

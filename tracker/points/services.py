@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import case, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from tracker.extensions import db
 from tracker.points import row_schema
@@ -16,6 +16,8 @@ from tracker.points.models import MERIDIANS, Point, PointAlias
 from tracker.points.shorthand import ParseResult, ResolvedCode, parse_quick_entry
 
 CATALOG_PATH = Path(__file__).parent / "data" / "points.csv"
+# Where the body chart draws each point: a companion file (data/README.md, points/body_chart.py).
+CHART_PATH = CATALOG_PATH.with_name("chart_positions.csv")
 EXPORT_COLUMNS = (
     "code",
     "meridian",
@@ -40,19 +42,22 @@ EXPORT_COLUMNS = (
 )
 
 
-def load_catalog(path: Path = CATALOG_PATH) -> dict:
-    """Upsert every point of the catalog file by code; idempotent.
+def load_catalog(path: Path = CATALOG_PATH, chart_path: Path = CHART_PATH) -> dict:
+    """Upsert every point of the catalog file by code, with its body-chart position from the
+    chart file; idempotent.
 
     Returns counts: ``{"created": n, "updated": n, "unchanged": n}``.
     """
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    with chart_path.open(encoding="utf-8", newline="") as handle:
+        chart = {row["code"]: row for row in csv.DictReader(handle)}
     existing = {
         p.code: p for p in db.session.scalars(select(Point).options(selectinload(Point.aliases)))
     }
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for order, row in enumerate(rows, start=1):
-        values = _point_values(row, order)
+        values = _point_values(row, order) | _chart_values(chart.get(row["code"]))
         point = existing.get(values["code"])
         if point is None:
             point = Point(**values)
@@ -208,6 +213,14 @@ def point_choices() -> list[tuple[str, str]]:
     ]
 
 
+def charted_points() -> list[Point]:
+    """Every point the body chart places, in catalog order (one query): what a tap adds."""
+    return list(db.session.scalars(
+        select(Point).where(Point.chart_view != "").order_by(Point.sort_order)
+        .options(load_only(Point.code, Point.meridian, Point.pinyin, Point.needs_level,
+                           Point.chart_view, Point.chart_x, Point.chart_y))))
+
+
 def points_by_meridian() -> dict[str, list[Point]]:
     """Every point grouped by meridian, in catalog order (one query)."""
     grouped: dict[str, list[Point]] = {code: [] for code in MERIDIANS}
@@ -254,6 +267,12 @@ def _point_values(row: dict, order: int) -> dict:
         "needs_level": flag("needs_level"),
         "search_text": " " + search,
     }
+
+
+def _chart_values(row: dict | None) -> dict:
+    if row is None:
+        return {"chart_view": "", "chart_x": None, "chart_y": None}
+    return {"chart_view": row["view"], "chart_x": int(row["x"]), "chart_y": int(row["y"])}
 
 
 def _sync_aliases(point: Point, aliases: list[str]) -> None:

@@ -28,13 +28,18 @@ from tracker.sessions.session_form import (
     apply_form_action,
     contraindication_overrides,
     episode_choices,
+    form_body_chart,
     form_cautions,
     form_episode,
     prefill_from_session,
     prefill_new_session,
     provenance_values,
+    quick_entry_cautions,
+    quick_entry_rows,
     row_cautions,
 )
+from tracker.sessions.timer import keep_timer_seconds, needle_timer
+from tracker.sessions.timer_views import after_save
 
 
 def create(patient_id: int):
@@ -54,7 +59,8 @@ def create(patient_id: int):
         return _render_form(patient, form, None)
     form = SessionForm()
     form.episode_id.choices = choices
-    status = apply_form_action(form, request.form.get("action", "save"))
+    action = request.form.get("action", "save")
+    status = apply_form_action(form, action)
     if status is None and form.validate():
         try:
             visit = record_session(
@@ -73,7 +79,8 @@ def create(patient_id: int):
         else:
             flash(_("Session saved as a draft. Check it, then sign it."), "success")
             _flash_notices(form)
-            return redirect(url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
+            return after_save(visit, action) or redirect(
+                url_for("sessions.detail", patient_id=patient.id, session_id=visit.id))
     return _render_form(patient, form, None, status=status or 422)
 
 
@@ -90,14 +97,15 @@ def edit(patient_id: int, session_id: int):
         return _render_form(patient, form, visit)
     form = SessionForm()
     form.episode_id.choices = choices
-    status = apply_form_action(form, request.form.get("action", "save"))
+    action = request.form.get("action", "save")
+    status = apply_form_action(form, action)
     conflict = None
     if status is None and form.validate():
         try:
             update_draft(
                 visit,
                 episode=form_episode(form, patient),
-                values=form.session_values(clinic_zone()),
+                values=keep_timer_seconds(visit, form.session_values(clinic_zone())),
                 points=form.point_values(),
                 adjuncts=form.adjunct_values(),
                 expected_version=form.expected_version(),
@@ -112,20 +120,25 @@ def edit(patient_id: int, session_id: int):
         else:
             flash(_("Draft saved."), "success")
             _flash_notices(form)
-            return redirect(url_for("sessions.detail", patient_id=patient_id, session_id=visit.id))
+            return after_save(visit, action) or redirect(
+                url_for("sessions.detail", patient_id=patient_id, session_id=visit.id))
     return _render_form(patient, form, visit, status=status or 422, conflict=conflict)
 
 
 def preview_cautions(patient_id: int):
-    """The caution engine's answer for the session form as it stands (JSON, nothing saved)."""
+    """The caution engine's answer for the session form as it stands, the quick-entry text
+    as typed included (JSON, nothing saved)."""
     patient = load_patient(patient_id)
     form = SessionForm()
     form.episode_id.choices = episode_choices(patient)
-    cautions = form_cautions(form, patient, clinic_zone())
+    typed = quick_entry_rows(form)
+    cautions = form_cautions(form, patient, clinic_zone(), extra_rows=typed)
     by_row = row_cautions(form, cautions)
     return jsonify(
         rows={index: [{"severity": c.severity, "message": str(c.message)} for c in found]
               for index, found in by_row.items()},
+        quick=[{"severity": c.severity, "message": str(c.message)}
+               for c in quick_entry_cautions(typed, cautions)],
         cautions=[{"key": c.key, "rule": c.rule, "target": c.target, "severity": c.severity,
                    "message": str(c.message), "reason": str(c.reason), "source": str(c.source)}
                   for c in cautions],
@@ -155,4 +168,6 @@ def _render_form(patient, form, visit, *, status=200, conflict=None):
         cautions=cautions,
         row_cautions=row_cautions(form, cautions),
         caution_fields=row_schema.CAUTION_CONTROLS,
+        timer=needle_timer(visit, typed=form.retention_minutes.data),
+        body_chart=form_body_chart(form),
     ), status

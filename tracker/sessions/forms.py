@@ -166,6 +166,12 @@ class SessionForm(FlaskForm):
               cautions=" ".join(str(c.message) for c in cautions)),
         ]
 
+    def blank_point_row(self, index: str = "__index__", code: str = "__point__"):
+        """A row form outside the list, named as row ``index`` of it: the markup the point
+        picker copies to add a row in the browser, with placeholders for the index and the
+        point (static/js/point-picker.js)."""
+        return PointRowForm(prefix=f"points-{index}-", data={"code": code})
+
     def kept_point_rows(self):
         return [
             row.form for row in self.points if not row.form.remove.data and not row.form.is_blank
@@ -233,6 +239,11 @@ class SessionForm(FlaskForm):
                 self.removed_time.errors.append(_("Needles out must be after needles in."))
                 return False
             minutes = _minutes_between(start, end)
+            if minutes > 240:  # the column's bound: a "needles out" pressed hours late
+                self.removed_time.errors.append(_(
+                    "The times give %(minutes)s minutes, more than any retention (240): "
+                    "correct them.", minutes=minutes))
+                return False
             typed = self.retention_minutes.data
             if typed is not None and abs(typed - minutes) > 1:
                 self.retention_minutes.errors.append(

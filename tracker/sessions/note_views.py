@@ -12,6 +12,7 @@ from tracker.fields import parse_id
 from tracker.i18n import _
 from tracker.patients.services import patient_banners
 from tracker.points import row_schema
+from tracker.points.body_chart import session_chart
 from tracker.safety.forms import adverse_event_form_for
 from tracker.safety.services import SafetyError, record_adverse_event, session_adverse_events
 from tracker.sessions.forms import AmendForm, SignForm
@@ -27,6 +28,7 @@ from tracker.sessions.services import (
     sign_session,
     signing_problems,
 )
+from tracker.sessions.timer import needle_timer
 from tracker.transactions import keep_refused_work
 
 
@@ -135,7 +137,10 @@ def render_session_page(visit: TreatmentSession, *, sign_problems=None, ae_form=
         ae_form=ae_form or adverse_event_form_for(visit),
         adverse_events=session_adverse_events(visit.id),
         needles=row_schema.needle_count(visit.points),
+        body_chart=session_chart(visit.points),
         show_sign_problems=sign_problems is not None,
+        # A draft's needles are in: the timer counts on this page too.
+        timer=needle_timer(visit) if visit.inserted_at and not visit.is_signed else None,
     )
 
 

@@ -12,7 +12,8 @@ from tracker.dates import clinic_date
 from tracker.fields import parse_id
 from tracker.i18n import _
 from tracker.points import row_schema
-from tracker.points.services import resolve_codes, rows_from_shorthand
+from tracker.points.body_chart import BodyChart, form_chart
+from tracker.points.services import charted_points, resolve_codes, rows_from_shorthand
 from tracker.protocols.services import protocol_rows
 from tracker.safety.cautions import CONTRAINDICATED, Caution
 from tracker.safety.services import cautions_for_rows, planned_point
@@ -169,17 +170,34 @@ def form_episode(form: SessionForm, patient):
     return chosen or next((e for e in patient.episodes if e.is_open), None)
 
 
-def form_cautions(form: SessionForm, patient, zone: ZoneInfo) -> list[Caution]:
-    """What the caution engine says about the form as it stands, valid or not yet."""
+def form_cautions(form: SessionForm, patient, zone: ZoneInfo,
+                  extra_rows: list[dict] = ()) -> list[Caution]:
+    """What the caution engine says about the form as it stands, valid or not yet, with
+    ``extra_rows`` (quick-entry text not yet added to the list) as if they were rows."""
     episode = form_episode(form, patient)
     if episode is None:
         return []
-    points = [row for _, row in _engine_rows(form)]
+    points = [row for _, row in _engine_rows(form)] + list(extra_rows)
     adjuncts = [
         {"kind": entry.form.kind.data, "params": {"cupping_method": entry.form.cupping_method.data}}
         for entry in form.adjuncts
     ]
     return cautions_for_rows(episode, _form_date(form, zone), points, adjuncts)
+
+
+def quick_entry_rows(form: SessionForm) -> list[dict]:
+    """The rows the quick-entry text names so far, while it is typed: every entry read, the
+    ones not (yet) understood left out (the form says why only when they are added)."""
+    if not form.quick_entry.data:
+        return []
+    rows, _result = rows_from_shorthand(form.quick_entry.data)
+    return rows
+
+
+def quick_entry_cautions(rows: list[dict], cautions: list[Caution]) -> list[Caution]:
+    """The warnings (not the notes) that concern the quick-entry rows, each once."""
+    targets = {planned_point(row).target for row in rows}
+    return [c for c in cautions if c.severity != "info" and c.target in targets]
 
 
 def row_cautions(form: SessionForm, cautions: list[Caution]) -> dict[int, list[Caution]]:
@@ -194,6 +212,11 @@ def row_cautions(form: SessionForm, cautions: list[Caution]) -> dict[int, list[C
         if target in by_target:
             found[index] = by_target[target]
     return found
+
+
+def form_body_chart(form: SessionForm) -> BodyChart:
+    """The body chart of the form as it stands (saved or not), with the catalog to tap."""
+    return form_chart(_engine_rows(form), charted_points())
 
 
 def _engine_rows(form: SessionForm) -> list[tuple[int, dict]]:

@@ -1,11 +1,12 @@
 """The sessions blueprint: its URLs, and who may use them. The views themselves are split by
-job: ``draft_views`` (recording a session, editing a draft, the live caution preview) and
-``note_views`` (the note's page, signing, amending, adverse events on it)."""
+job: ``draft_views`` (recording a session, editing a draft, the live caution preview),
+``note_views`` (the note's page, signing, amending, adverse events on it) and ``timer_views``
+(the needle timer's "needles in" and "needles out")."""
 
 from flask import Blueprint
 
 from tracker.permissions import CLINICAL_ROLES, roles_required
-from tracker.sessions import draft_views, note_views
+from tracker.sessions import draft_views, note_views, timer_views
 from tracker.transactions import reads_only
 
 bp = Blueprint("sessions", __name__)
@@ -18,6 +19,8 @@ _RULES = (
     ("/<int:session_id>/edit", "edit", draft_views.edit, ["GET", "POST"]),
     ("/<int:session_id>", "detail", note_views.detail, ["GET"]),
     ("/<int:session_id>/sign", "sign", note_views.sign, ["POST"]),
+    ("/<int:session_id>/needles-in", "needles_in", timer_views.needles_in, ["POST"]),
+    ("/<int:session_id>/needles-out", "needles_out", timer_views.needles_out, ["POST"]),
     ("/<int:session_id>/amend", "amend", note_views.amend, ["GET", "POST"]),
     ("/<int:session_id>/adverse-events", "record_adverse_event",
      note_views.record_adverse_event_on, ["POST"]),

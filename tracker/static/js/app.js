@@ -11,4 +11,43 @@
       summary.focus();
     }
   });
+
+  // A table wider than the screen scrolls inside its wrapper: the wrapper then takes the focus,
+  // so a keyboard user can scroll it with the arrow keys too, and is named after its table's
+  // caption. Checked again whenever the wrapper or its table changes size.
+  function markScrollable(wrap) {
+    var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    if (scrolls && !wrap.hasAttribute("tabindex")) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.dataset.scrollFocus = "1";
+      // Inside a section the heading already names the place; a second landmark of the
+      // same name would only repeat it.
+      var caption = wrap.querySelector("caption");
+      if (caption) {
+        caption.id = caption.id || "table-caption-" + Math.random().toString(36).slice(2, 10);
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-labelledby", caption.id);
+      }
+    } else if (!scrolls && wrap.dataset.scrollFocus) {
+      ["tabindex", "role", "aria-labelledby", "data-scroll-focus"].forEach(function (name) {
+        wrap.removeAttribute(name);
+      });
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var wraps = document.querySelectorAll(".table-responsive");
+    wraps.forEach(markScrollable);
+    if (window.ResizeObserver) {
+      var observer = new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) {
+          var wrap = entry.target.closest(".table-responsive");
+          if (wrap) { markScrollable(wrap); }
+        });
+      });
+      wraps.forEach(function (wrap) {
+        observer.observe(wrap);
+        if (wrap.firstElementChild) { observer.observe(wrap.firstElementChild); }
+      });
+    }
+  });
 })();

@@ -1,8 +1,33 @@
-// Session form: ask the caution engine again whenever a point, side, depth, angle, technique
-// or the episode changes, so a caution shows the moment a point is typed (no page reload).
-// Without JavaScript the same cautions appear each time the form comes back from the server.
+// Session form: ask the caution engine again whenever a point, side, depth, angle, technique,
+// the episode or the quick-entry text changes, so a caution shows the moment a point is typed
+// (no page reload), in the quick-entry box before "Add to list" too. Without JavaScript the
+// same cautions appear each time the form comes back from the server.
 (function () {
   "use strict";
+
+  // The 0-10 score buttons (pain before and after): a digit typed while the group has the
+  // focus picks that score; "1" then "0" within a second picks 10.
+  var lastDigit = { group: null, at: 0 };
+  document.addEventListener("keydown", function (event) {
+    var group = event.target.closest && event.target.closest(".score-row");
+    if (!group || !/^[0-9]$/.test(event.key) || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    var value = event.key;
+    var now = Date.now();
+    if (value === "0" && lastDigit.group === group && lastDigit.value === "1" && now - lastDigit.at < 1000) {
+      value = "10";
+    }
+    lastDigit = { group: group, value: value, at: now };
+    var radio = group.querySelector("input[type=radio][value='" + value + "']");
+    if (radio) {
+      event.preventDefault();
+      radio.checked = true;
+      radio.focus();
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
   var form = document.querySelector("form.session-form[data-cautions-url]");
   if (!form || !window.fetch) {
     return;
@@ -10,10 +35,11 @@
   var live = document.getElementById("cautions-live");
   var panel = document.getElementById("cautions");
   var overrideBox = document.getElementById("override-box");
+  var quickBox = document.getElementById("quick-cautions");
   // Which point-row fields matter to the engine comes from the row schema (the page says).
   var rowFields = (form.getAttribute("data-caution-fields") || "").split(" ").join("|");
   var watched = new RegExp("^(points-\\d+-(" + rowFields + ")|adjuncts-\\d+-(kind|cupping_method)" +
-                           "|episode_id|session_date|start_time)$");
+                           "|episode_id|session_date|start_time|quick_entry)$");
   var timer = null;
   var latest = 0;
 
@@ -34,6 +60,9 @@
       }
       live.innerHTML = data.html; // rendered and escaped by the server's own template
       showRowCautions(data.rows || {});
+      if (quickBox) {
+        fillCautions(quickBox, data.quick || []);
+      }
       var severities = data.cautions.map(function (c) { return c.severity; });
       var contraindicated = severities.indexOf("contraindicated") !== -1;
       var warning = severities.indexOf("warning") !== -1;
@@ -48,17 +77,26 @@
     }).catch(function () { /* offline for a moment: the server checks again on save */ });
   }
 
+  function fillCautions(box, found) {
+    // Unchanged, left alone: a live region re-read at every keystroke is only noise.
+    var shown = JSON.stringify(found.map(function (c) { return [c.severity, c.message]; }));
+    if (box.getAttribute("data-shown") === shown) {
+      return;
+    }
+    box.setAttribute("data-shown", shown);
+    box.textContent = "";
+    found.forEach(function (caution) {
+      var line = document.createElement("div");
+      line.className = "row-caution small caution-" + caution.severity;
+      line.textContent = caution.message;
+      box.appendChild(line);
+    });
+  }
+
   function showRowCautions(rows) {
     var boxes = form.querySelectorAll(".row-cautions[data-row]");
     Array.prototype.forEach.call(boxes, function (box) {
-      var found = rows[box.getAttribute("data-row")] || [];
-      box.textContent = "";
-      found.forEach(function (caution) {
-        var line = document.createElement("div");
-        line.className = "row-caution small caution-" + caution.severity;
-        line.textContent = caution.message;
-        box.appendChild(line);
-      });
+      fillCautions(box, rows[box.getAttribute("data-row")] || []);
     });
   }
 
