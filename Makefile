@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app tracker
 PORT ?= 5000
 WORKERS ?= 3
 
-.PHONY: install run serve test test-postgres lint check vendor clean messages
+.PHONY: install run serve test test-e2e test-postgres lint check vendor clean messages
 
 # PDFs embed Noto Sans JP from one TrueType file per weight: unpacked from the vendored WOFF2
 # once here, because WeasyPrint would take seconds to unpack it in every export.
@@ -41,6 +41,15 @@ run: install instance/config.py
 
 test: install
 	$(BIN)/python -m pytest
+
+# The browser journeys (tests/e2e): Playwright driving Debian's Chromium against gunicorn on a
+# free port. A browser is never downloaded: without /usr/bin/chromium the run fails, it does
+# not skip. `make test` leaves these out.
+test-e2e: install
+	@test -x /usr/bin/chromium || { echo "make test-e2e: /usr/bin/chromium is missing;" \
+	  "install Debian's Chromium (apt-get install -y chromium). No browser is downloaded." >&2; \
+	  exit 1; }
+	TRACKER_E2E=1 $(BIN)/python -m pytest tests/e2e
 
 lint: install
 	$(BIN)/ruff check tracker tests bench

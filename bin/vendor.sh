@@ -33,3 +33,13 @@ cp node_modules/@fontsource/noto-sans-jp/LICENSE "$dest/LICENSE"
 .venv/bin/python bin/merge_font.py "$dest/files" 400 "$dest/NotoSansJP-Regular.woff2"
 .venv/bin/python bin/merge_font.py "$dest/files" 700 "$dest/NotoSansJP-Bold.woff2"
 echo "Vendored Noto Sans JP $version into $dest"
+
+# axe-core (MPL-2.0): the accessibility check the browser tests run inside each page
+# (tests/e2e). Served from static like the rest, so the page's strict CSP allows it.
+version=$(node -p "require('./node_modules/axe-core/package.json').version")
+dest="tracker/static/vendor/axe-core-$version"
+rm -rf tracker/static/vendor/axe-core-*
+mkdir -p "$dest"
+cp node_modules/axe-core/axe.min.js "$dest/"
+cp node_modules/axe-core/LICENSE "$dest/LICENSE"
+echo "Vendored axe-core $version into $dest"
