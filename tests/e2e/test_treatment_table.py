@@ -13,6 +13,7 @@ from tests.e2e.helpers import (
     SESSION_URL,
     fill_for_signing,
     new_session,
+    open_patient,
     point_rows,
     save_draft,
     sign,
@@ -223,6 +224,16 @@ def test_typed_digit_picks_the_pain_score(page: Page):
     group.get_by_role("radio").first.focus()
     page.keyboard.press("7")
     expect(group.get_by_role("radio", name="7")).to_be_checked()
+
+
+def test_typed_digits_pick_a_score_recorded_on_its_own_too(page: Page):
+    patient = open_patient(page, "DEMO-0010")
+    page.goto(f"{patient}/scores/new?instrument=nrs")
+    group = page.get_by_role("radiogroup").first
+    group.get_by_role("radio").first.focus()
+    page.keyboard.press("1")
+    page.keyboard.press("0")  # within a second: ten
+    expect(group.get_by_role("radio", name="10")).to_be_checked()
 
 
 def test_session_form_fits_a_phone(page: Page):

@@ -2,6 +2,29 @@
 (function () {
   "use strict";
 
+  // The 0-10 score buttons (pain on a session, a score on its own, the intake's): a digit typed
+  // while the group has the focus picks that score; "1" then "0" within a second picks 10.
+  var lastDigit = { group: null, at: 0 };
+  document.addEventListener("keydown", function (event) {
+    var group = event.target.closest && event.target.closest(".score-row");
+    if (!group || !/^[0-9]$/.test(event.key) || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    var value = event.key;
+    var now = Date.now();
+    if (value === "0" && lastDigit.group === group && lastDigit.value === "1" && now - lastDigit.at < 1000) {
+      value = "10";
+    }
+    lastDigit = { group: group, value: value, at: now };
+    var radio = group.querySelector("input[type=radio][value='" + value + "']");
+    if (radio) {
+      event.preventDefault();
+      radio.checked = true;
+      radio.focus();
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
   // After a failed submit, move focus to the error summary so keyboard and screen-reader users
   // land on it, then to the first invalid field when they press Tab.
   document.addEventListener("DOMContentLoaded", function () {

@@ -5,29 +5,6 @@
 (function () {
   "use strict";
 
-  // The 0-10 score buttons (pain before and after): a digit typed while the group has the
-  // focus picks that score; "1" then "0" within a second picks 10.
-  var lastDigit = { group: null, at: 0 };
-  document.addEventListener("keydown", function (event) {
-    var group = event.target.closest && event.target.closest(".score-row");
-    if (!group || !/^[0-9]$/.test(event.key) || event.ctrlKey || event.metaKey || event.altKey) {
-      return;
-    }
-    var value = event.key;
-    var now = Date.now();
-    if (value === "0" && lastDigit.group === group && lastDigit.value === "1" && now - lastDigit.at < 1000) {
-      value = "10";
-    }
-    lastDigit = { group: group, value: value, at: now };
-    var radio = group.querySelector("input[type=radio][value='" + value + "']");
-    if (radio) {
-      event.preventDefault();
-      radio.checked = true;
-      radio.focus();
-      radio.dispatchEvent(new Event("change", { bubbles: true }));
-    }
-  });
-
   var form = document.querySelector("form.session-form[data-cautions-url]");
   if (!form || !window.fetch) {
     return;
