@@ -263,3 +263,13 @@ def test_sign_after_the_cautions_in_tab_order(page: Page):
            }"""
     )
     assert order is True, "the caution ticks must come before “Sign note”"
+
+
+def test_progress_chart_markers_are_44_px_targets_on_a_phone(page: Page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    patient = open_patient(page, "DEMO-0001")
+    page.goto(f"{patient}/progress")
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll(".visit-marker circle[fill-opacity='0']")]
+                 .map(c => c.getBoundingClientRect().width)""")
+    assert sizes and min(sizes) >= 43.5, sizes

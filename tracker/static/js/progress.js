@@ -16,4 +16,23 @@
     marker.addEventListener("mouseenter", show);
     marker.addEventListener("focus", show);
   });
+
+  // Each marker's transparent hit circle is at least 44 px across on the screen, however small
+  // the chart is drawn (a phone shrinks it): its radius is set in the chart's own units.
+  var TARGET_PX = 44;
+  function sizeTargets() {
+    document.querySelectorAll("svg.progress-chart-svg").forEach(function (svg) {
+      var box = svg.viewBox && svg.viewBox.baseVal;
+      var drawn = svg.getBoundingClientRect().width;
+      if (!box || !box.width || !drawn) {
+        return;
+      }
+      var radius = (TARGET_PX / 2) * (box.width / drawn);
+      svg.querySelectorAll(".visit-marker circle[fill-opacity='0']").forEach(function (hit) {
+        hit.setAttribute("r", Math.max(11, radius).toFixed(1));
+      });
+    });
+  }
+  sizeTargets();
+  window.addEventListener("resize", sizeTargets);
 })();
