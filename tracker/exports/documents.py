@@ -11,9 +11,8 @@ from flask import render_template, url_for
 from tracker.dates import today_in
 from tracker.exports.record import PatientRecord, load_record
 from tracker.outcomes.chart import Chart
-from tracker.outcomes.measures import course_summary
 from tracker.outcomes.progress import Visit, chart_of, visits_of
-from tracker.outcomes.queries import Progress, counted_readings
+from tracker.outcomes.queries import Progress, progress_of
 from tracker.points.body_chart import BodyChart, session_chart
 from tracker.safety.models import AdverseEvent
 from tracker.scores.instruments import INSTRUMENTS
@@ -53,9 +52,7 @@ def patient_records(patient, record: PatientRecord | None = None) -> list[Episod
     for episode in sorted(patient.episodes, key=lambda e: (e.opened_on, e.id)):
         own = [s for s in sessions if s.episode_id == episode.id]
         own_scores = [a for a in scores if a.episode_id == episode.id]
-        summary = course_summary(counted_readings(own, own_scores),
-                                 [s.started_at for s in own if s.is_signed])
-        progress = Progress(own, own_scores, summary)
+        progress = progress_of(own, own_scores)
         visits = visits_of(progress, patient.id, patient.clinic.timezone)
         ids = {s.id for s in own}
         by_session: dict[int | None, list[AdverseEvent]] = {}

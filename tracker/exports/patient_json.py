@@ -14,8 +14,7 @@ from sqlalchemy import inspect
 
 from tracker.db_types import utcnow
 from tracker.exports.record import load_record
-from tracker.outcomes.measures import course_summary
-from tracker.outcomes.queries import counted_readings
+from tracker.outcomes.queries import progress_of
 from tracker.sessions.models import TreatmentSession
 from tracker.sessions.services import effective_values
 
@@ -53,8 +52,7 @@ def patient_record(patient) -> dict:
 
 
 def _episode(episode, sessions, assessments) -> dict:
-    summary = course_summary(counted_readings(sessions, assessments),
-                             [s.started_at for s in sessions if s.is_signed])
+    summary = progress_of(sessions, assessments).summary
     return {
         **_columns(episode, skip={"updated_by_id", "red_flags_acknowledged_by_id"}),
         "practitioner": episode.practitioner.name,

@@ -60,8 +60,11 @@ def counted_readings(sessions: list[TreatmentSession],
 
 
 def episode_progress(episode_id: int) -> Progress:
-    sessions = episode_sessions(episode_id)
-    assessments = episode_assessments(episode_id)
+    return progress_of(episode_sessions(episode_id), episode_assessments(episode_id))
+
+
+def progress_of(sessions: list[TreatmentSession], assessments: list[Assessment]) -> Progress:
+    """One episode's course from its sessions and scores, already loaded (oldest first)."""
     summary = course_summary(counted_readings(sessions, assessments),
                              [visit.started_at for visit in sessions if visit.is_signed])
     return Progress(sessions, assessments, summary)
