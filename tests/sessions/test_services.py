@@ -16,7 +16,7 @@ from tracker.points.row_schema import needle_count
 from tracker.safety.services import record_adverse_event
 from tracker.sessions.guards import SignedNoteChanged
 from tracker.sessions.models import PointApplication, TreatmentSession
-from tracker.sessions.queries import timeline_entries
+from tracker.sessions.queries import timeline_page
 from tracker.sessions.services import (
     SessionError,
     SigningRefused,
@@ -273,7 +273,7 @@ def test_timeline_is_newest_first_with_amended_pain(app, side):
     with app.app_context():
         amend_session(load(old), reason="fix", values={"pain_after": 5}, actor=user(side))
         db.session.commit()
-        entries = timeline_entries(side["patient"].id)
+        entries = timeline_page(side["patient"].id).entries
         assert [e.visit.id for e in entries] == [new, old]
         assert entries[0].points == ["LI4 (L)", "GV6"]
         assert entries[1].points[0] == "BL23 (B)" and entries[1].points[-1] == "Ashi (L)"
@@ -283,7 +283,7 @@ def test_timeline_is_newest_first_with_amended_pain(app, side):
 
 def timeline_queries(app, patient_id) -> int:
     with app.app_context(), count_queries(app) as statements:
-        entries = timeline_entries(patient_id)
+        entries = timeline_page(patient_id).entries
         [(e.visit.practitioner.name, e.visit.amendments) for e in entries]
     return len(statements)
 
@@ -307,3 +307,13 @@ def test_timeline_query_count_does_not_grow(app, factory, side):
     few, many = timeline_queries(app, side["patient"].id), timeline_queries(app, other.id)
     assert few == many, (few, many)
     assert few <= 5, few
+
+
+def test_timeline_comes_in_pages_newest_first(app, side):
+    start = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
+    made = [make_session(app, side, started_at=start + timedelta(days=n)) for n in range(5)]
+    with app.app_context():
+        pages = [timeline_page(side["patient"].id, page, per_page=2) for page in (1, 2, 3, 4)]
+    assert [[e.visit.id for e in page.entries] for page in pages] == [
+        made[4:2:-1], made[2:0:-1], made[:1], []]
+    assert pages[0].pagination.total == 5 and pages[0].pagination.pages == 3

@@ -2,7 +2,7 @@
 the timeline, adverse events and who may see what."""
 
 import html
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from tests.sessions.helpers import (
 )
 from tracker.extensions import db
 from tracker.sessions.models import TreatmentSession
+from tracker.sessions.queries import TIMELINE_PER_PAGE
 
 EXAMPLE = "BL18 BL20 BL23 bilat, GV6, GV9, LI4 L, SP6 b/l, Ashi: left T7 paraspinal"
 CUPPING = {"kind": "cupping", "minutes": 10, "sites": "upper back", "notes": "",
@@ -353,3 +354,19 @@ def stored_copies(app) -> set[int]:
     with app.app_context():
         return set(db.session.scalars(select(TreatmentSession.copied_from_id)
                                       .where(TreatmentSession.copied_from_id.is_not(None))))
+
+
+def test_patient_timeline_shows_the_newest_twenty_and_pages_to_the_rest(app, client, world):
+    start = datetime(2026, 1, 5, 1, tzinfo=UTC)
+    made = [make_session(app, world["a"], started_at=start + timedelta(days=n))
+            for n in range(TIMELINE_PER_PAGE + 1)]
+    base = f"/patients/{world['a']['patient'].id}"
+    first = client.get(base).get_data(as_text=True)
+    assert f'sessions/{made[-1]}"' in first and f'sessions/{made[1]}"' in first
+    assert f'sessions/{made[0]}"' not in first
+    assert "Newest first: 1–20 of 21" in first and f'href="{base}?page=2#timeline-heading"' in first
+    second = client.get(f"{base}?page=2").get_data(as_text=True)
+    assert f'sessions/{made[0]}"' in second and f'sessions/{made[1]}"' not in second
+    past_the_end = client.get(f"{base}?page=9")
+    assert past_the_end.status_code == 200
+    assert "No sessions on this page." in past_the_end.get_data(as_text=True)

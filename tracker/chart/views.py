@@ -1,13 +1,14 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from tracker.audit.services import record_event
+from tracker.fields import page_number
 from tracker.patients.forms import ArchiveForm
 from tracker.patients.queries import load_patient
 from tracker.patients.services import current_consent, patient_banners
 from tracker.permissions import PATIENT_ROLES, roles_required
 from tracker.safety.services import patient_adverse_events
-from tracker.sessions.queries import timeline_entries
+from tracker.sessions.queries import timeline_page
 
 bp = Blueprint("chart", __name__)
 
@@ -20,7 +21,8 @@ def patient(patient_id: int):
     clinical = current_user.can_read_clinical
     return render_template(
         "chart/patient.html",
-        timeline=timeline_entries(record.id) if clinical else [],
+        timeline=timeline_page(record.id, page_number(request.args.get("page")))
+        if clinical else None,
         adverse_events=patient_adverse_events(record.id) if clinical else [],
         patient=record,
         clinical=clinical,

@@ -41,9 +41,14 @@ def load_session(patient_id: int, session_id: int, *, for_update: bool = False
     return visit
 
 
-def patient_timeline(patient_id: int) -> list[TreatmentSession]:
-    """A patient's sessions, newest first, with everything the timeline shows (5 queries,
-    however many sessions)."""
+# Sessions on one page of a patient's timeline: the page costs the same with 3 sessions or
+# 300 (older ones are a page away), and the newest, the ones a practitioner reads, come first.
+TIMELINE_PER_PAGE = 20
+
+
+def patient_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_PAGE):
+    """One page of a patient's sessions, newest first, with everything the timeline shows
+    (a ``Pagination``; 6 queries, however many sessions)."""
     stmt = (
         select(TreatmentSession)
         .where(TreatmentSession.patient_id == patient_id)
@@ -55,7 +60,7 @@ def patient_timeline(patient_id: int) -> list[TreatmentSession]:
         )
         .order_by(TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
     )
-    return list(db.session.scalars(stmt))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 SIDE_ABBREVIATIONS = {"left": "L", "right": "R", "bilateral": "B", "midline": ""}
@@ -81,12 +86,24 @@ def points_with_sides(visit: TreatmentSession) -> list[str]:
     ]
 
 
-def timeline_entries(patient_id: int) -> list[TimelineEntry]:
-    """The patient's timeline, newest first, pain scores as amended (constant query count)."""
+@dataclass
+class TimelinePage:
+    """A page of a patient's timeline and where it stands (``pagination.page``, ``pages``,
+    ``total``: what the page's navigation needs)."""
+
+    entries: list[TimelineEntry]
+    pagination: object
+
+
+def timeline_page(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_PAGE
+                  ) -> TimelinePage:
+    """A page of the patient's timeline, newest first, pain scores as amended (constant
+    query count)."""
     from tracker.sessions.adjuncts import describe
 
+    pagination = patient_timeline(patient_id, page, per_page)
     entries = []
-    for visit in patient_timeline(patient_id):
+    for visit in pagination.items:
         current = effective_values(visit)
         entries.append(
             TimelineEntry(
@@ -97,7 +114,7 @@ def timeline_entries(patient_id: int) -> list[TimelineEntry]:
                 pain_after=current["pain_after"],
             )
         )
-    return entries
+    return TimelinePage(entries, pagination)
 
 
 def session_of_patient(session_id: int, patient_id: int) -> bool:
