@@ -266,6 +266,8 @@ class BodyChart:
     targets: list[list] | None = None
     names: dict[str, str] | None = None
     zones: list[dict] | None = None
+    targets_json: str | None = None  # the same as JSON, made once per process
+    names_json: str | None = None
 
     @property
     def views(self) -> dict[str, list[Marker]]:
@@ -300,7 +302,10 @@ def session_chart(rows) -> BodyChart:
     return BodyChart(chart_markers(enumerate(rows)))
 
 
-def form_chart(rows, catalog_points) -> BodyChart:
-    """The session form's chart: its rows as ``(index, row)`` and the catalog to tap."""
-    targets, names = tap_targets(catalog_points)
-    return BodyChart(chart_markers(rows), targets, names, [zone.as_data() for zone in ZONES])
+def form_chart(rows, targets) -> BodyChart:
+    """The session form's chart: its rows as ``(index, row)`` and the catalog to tap
+    (``targets``: the ``tap_targets`` of the charted points with their JSON, as
+    ``points.catalog_cache.chart_targets`` keeps them)."""
+    return BodyChart(chart_markers(rows), targets.targets, targets.names,
+                     [zone.as_data() for zone in ZONES], targets.targets_json,
+                     targets.names_json)

@@ -13,11 +13,11 @@ from tracker.i18n import _
 from tracker.patients.queries import load_patient
 from tracker.patients.services import current_consent, patient_banners
 from tracker.points import row_schema
-from tracker.points.services import point_choices
+from tracker.points.catalog_cache import point_datalist_options
 from tracker.protocols.services import protocol_choices
 from tracker.sessions import vocab
 from tracker.sessions.forms import SessionForm
-from tracker.sessions.queries import last_session, load_session
+from tracker.sessions.queries import has_sessions, load_session
 from tracker.sessions.services import (
     OverrideRequired,
     SessionError,
@@ -162,8 +162,8 @@ def _render_form(patient, form, visit, *, status=200, conflict=None):
         conflict=conflict,
         banners=patient_banners(patient, clinical=True),
         protocol_options=protocol_choices(current_user.clinic_id),
-        has_previous=visit is None and last_session(patient.id) is not None,
-        point_options=point_choices(),
+        has_previous=visit is None and has_sessions(patient.id),
+        point_options=point_datalist_options(),
         adjunct_kinds=vocab.ADJUNCT_KINDS,
         cautions=cautions,
         row_cautions=row_cautions(form, cautions),

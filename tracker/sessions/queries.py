@@ -123,16 +123,25 @@ def session_of_patient(session_id: int, patient_id: int) -> bool:
         TreatmentSession.id == session_id, TreatmentSession.patient_id == patient_id)) is not None
 
 
-def last_session(patient_id: int) -> TreatmentSession | None:
-    """The patient's most recent session (with points and adjuncts), for "copy last session"."""
+def last_session(patient_id: int, *, with_rows: bool = True) -> TreatmentSession | None:
+    """The patient's most recent session, for "copy last session" (with its points and
+    adjuncts) or, without ``with_rows``, for the needles used last time."""
     stmt = (
         select(TreatmentSession)
         .where(TreatmentSession.patient_id == patient_id)
-        .options(selectinload(TreatmentSession.points), selectinload(TreatmentSession.adjuncts))
         .order_by(TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
         .limit(1)
     )
+    if with_rows:
+        stmt = stmt.options(selectinload(TreatmentSession.points),
+                            selectinload(TreatmentSession.adjuncts))
     return db.session.scalar(stmt)
+
+
+def has_sessions(patient_id: int) -> bool:
+    """Whether the patient has any session (one indexed lookup)."""
+    return db.session.scalar(select(TreatmentSession.id)
+                             .where(TreatmentSession.patient_id == patient_id).limit(1)) is not None
 
 
 def rows_of(visit: TreatmentSession) -> tuple[list[dict], list[dict]]:

@@ -13,7 +13,8 @@ from tracker.fields import parse_id
 from tracker.i18n import _
 from tracker.points import row_schema
 from tracker.points.body_chart import BodyChart, form_chart
-from tracker.points.services import charted_points, resolve_codes, rows_from_shorthand
+from tracker.points.catalog_cache import chart_targets
+from tracker.points.services import resolve_codes, rows_from_shorthand
 from tracker.protocols.services import protocol_rows
 from tracker.safety.cautions import CONTRAINDICATED, Caution
 from tracker.safety.services import cautions_for_rows, planned_point
@@ -50,7 +51,7 @@ def prefill_new_session(patient, zone: ZoneInfo, args) -> SessionForm:
         "points": [],
         "adjuncts": [],
     }
-    previous = last_session(patient.id)
+    previous = last_session(patient.id, with_rows=args.get("copy") == "last")
     if previous is not None:
         data.update({name: getattr(previous, name) for name in NEEDLE_FIELDS})
     open_episodes = [e for e in patient.episodes if e.is_open]
@@ -216,7 +217,7 @@ def row_cautions(form: SessionForm, cautions: list[Caution]) -> dict[int, list[C
 
 def form_body_chart(form: SessionForm) -> BodyChart:
     """The body chart of the form as it stands (saved or not), with the catalog to tap."""
-    return form_chart(_engine_rows(form), charted_points())
+    return form_chart(_engine_rows(form), chart_targets())
 
 
 def _engine_rows(form: SessionForm) -> list[tuple[int, dict]]:
