@@ -264,3 +264,65 @@ def build_report_data(world: dict) -> None:
     elsewhere = record(other, sign=True, started_at=datetime(2026, 11, 3, 1, 0, tzinfo=UTC))
     event(other, "syncope", "serious", elsewhere.started_at, elsewhere)
     db.session.commit()
+
+
+# --- A course grown in every dimension a page reads (tests/test_query_counts.py) -------------
+
+# Six rows (a catalog point on each side, a midline one, an Ashi point) and two techniques:
+# no caution to decide, so every session signs.
+RICH_ROWS = [
+    ("LI4", "left"), ("ST36", "bilateral"), ("SP6", "right"), ("LR3", "bilateral"),
+    ("GV20", "midline"), (None, "left", "left T7 paraspinal", "upper_back", "T7"),
+]
+RICH_ADJUNCTS = [
+    {"kind": "cupping", "minutes": 10, "sites": "upper back", "notes": "",
+     "params": {"cupping_method": "dry", "cups": 4}},
+    {"kind": "moxibustion", "minutes": 15, "sites": "ST36", "notes": "",
+     "params": {"moxa_method": "stick"}},
+]
+
+
+def grow_course(side: dict, sessions: int, *, practitioners=(), start: datetime | None = None,
+                every_days: int = 3, rows=RICH_ROWS, adjuncts=RICH_ADJUNCTS,
+                amend_every: int = 2, event_every: int = 3, score_every: int = 4) -> list:
+    """Inside an application context: ``sessions`` signed sessions of ``side``'s patient and
+    episode, ``every_days`` apart from ``start`` (10:00 in Tokyo the day after the episode
+    opened when not given), recorded by ``side``'s practitioner and the
+    users ``practitioners`` in turn, each with ``rows`` (tuples, as ``point_dicts`` reads
+    them) and ``adjuncts``; every ``amend_every``-th amended (pain after), every
+    ``event_every``-th with an adverse event on it and one between visits, every
+    ``score_every``-th followed by a follow-up NRS and PSFS score the next day. Committed;
+    the sessions' ids."""
+    from datetime import timedelta
+
+    from tracker.scores.services import record_score
+    from tracker.sessions.services import amend_session
+
+    if start is None:
+        start = datetime.combine(fresh(side, "episode").opened_on + timedelta(days=1),
+                                 datetime.min.time().replace(hour=1), UTC)
+    staff = [side["practitioner"], *practitioners]
+    ids = []
+    for number in range(sessions):
+        by = {**side, "practitioner": staff[number % len(staff)]}
+        at = start + timedelta(days=every_days * number)
+        visit = record(by, point_dicts(rows), [dict(a) for a in adjuncts], sign=True,
+                       started_at=at, pain_before=7 - number % 4, pain_after=4 - number % 4)
+        actor = fresh(by, "practitioner")
+        if number % amend_every == 0:
+            amend_session(visit, reason="Misread the scale",
+                          values={"pain_after": 5 - number % 4}, actor=actor)
+        if number % event_every == 0:
+            event(by, "bleeding", "minor", at, visit)
+            event(by, "dizziness", "needed_treatment", at + timedelta(days=1))
+        if number % score_every == 0:
+            patient, episode = fresh(by, "patient"), fresh(by, "episode")
+            taken = at + timedelta(days=1)
+            record_score(patient, episode, instrument="nrs", answers={"score": 3},
+                         taken_at=taken, zone="Asia/Tokyo", actor=actor)
+            record_score(patient, episode, instrument="psfs", taken_at=taken,
+                         zone="Asia/Tokyo", actor=actor,
+                         answers={"activities": [{"name": "Sitting", "score": 4}]})
+        db.session.commit()
+        ids.append(visit.id)
+    return ids

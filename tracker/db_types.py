@@ -36,3 +36,16 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """The current time in UTC, for column defaults (a callable, never evaluated at import)."""
     return datetime.now(UTC)
+
+
+def batch_sentinel():
+    """A nullable integer column the ORM fills with each row's place in a multi-row INSERT.
+
+    Child rows saved together (a session's point rows, techniques and cautions) are then one
+    ``INSERT ... VALUES (...), (...) RETURNING id`` on SQLite as on PostgreSQL: SQLite's
+    RETURNING does not promise the rows' order, so without a value of their own to match the
+    returned ids to, SQLAlchemy sends one INSERT per row. Nothing reads the column.
+    """
+    from sqlalchemy.orm import orm_insert_sentinel
+
+    return orm_insert_sentinel("batch_sentinel")

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db_types import UTCDateTime, utcnow
+from tracker.db_types import UTCDateTime, batch_sentinel, utcnow
 from tracker.extensions import db
 
 
@@ -70,6 +70,7 @@ class SessionCaution(db.Model):
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    batch_sentinel: Mapped[int | None] = batch_sentinel()
 
     treatment_session: Mapped["TreatmentSession"] = relationship(back_populates="cautions")  # noqa: F821
     decided_by: Mapped["User | None"] = relationship()  # noqa: F821

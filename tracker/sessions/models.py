@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db_types import UTCDateTime, utcnow
+from tracker.db_types import UTCDateTime, batch_sentinel, utcnow
 from tracker.extensions import db
 from tracker.i18n import _
 
@@ -156,6 +156,7 @@ class PointApplication(db.Model):
     deqi_obtained: Mapped[bool | None] = mapped_column(Boolean)
     stimulation: Mapped[str] = mapped_column(String(10), default="manual")
     retention_minutes: Mapped[int | None] = mapped_column(Integer)
+    batch_sentinel: Mapped[int | None] = batch_sentinel()
 
     treatment_session: Mapped[TreatmentSession] = relationship(back_populates="points")
     point: Mapped["Point | None"] = relationship(lazy="joined")  # noqa: F821
@@ -185,6 +186,7 @@ class Adjunct(db.Model):
     sites: Mapped[str] = mapped_column(String(300), default="")
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     notes: Mapped[str] = mapped_column(String(500), default="")
+    batch_sentinel: Mapped[int | None] = batch_sentinel()
 
     treatment_session: Mapped[TreatmentSession] = relationship(back_populates="adjuncts")
 
