@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARACTERS = frozenset(FORMULA_STARTS)
 BOM = "\ufeff"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 
@@ -32,7 +33,10 @@ def csv_lines(header: Iterable, rows: Iterable[Iterable], *, bom: bool = False) 
     if bom:
         yield BOM
     for row in chain([header], rows):
-        writer.writerow([safe_cell(value) for value in row])
+        # safe_cell, inlined: it runs for every cell of exports of a million rows.
+        writer.writerow([
+            value if type(value) is str and value[:1] not in _FORMULA_CHARACTERS
+            else safe_cell(value) for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

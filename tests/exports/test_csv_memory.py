@@ -42,10 +42,10 @@ def test_the_clinic_export_reads_in_the_same_statements_however_many_rows(
         large = download(client, "/exports/sessions.csv", **RANGE, points=points)
     assert len(large.data) > 50 * len(small.data)
     assert len(many) == len(few)
-    # The rows, as statements: a COUNT, then the sessions and their points, techniques,
-    # adverse events and amendments (one statement in the points mode).
+    # The rows, as statements: a COUNT, then one statement (in the sessions mode each
+    # session's points, techniques, adverse events and amendments are gathered on its row).
     exports = [s for s in many if "treatment_sessions" in s and "audit" not in s]
-    assert len(exports) == (1 + 1 if points == "1" else 1 + 5)
+    assert len(exports) == 1 + 1
 
 
 @pytest.mark.parametrize("points", [False, True])

@@ -1,13 +1,13 @@
 """The statements of the CSV exports (``csv_export``): Core selects of plain columns, never an
-ORM object per row, each in the sessions' order (start time, then id) so that the sessions
-and their child rows can be read side by side as streams. A ``Scope`` says which sessions:
+ORM object per row, in the sessions' order (start time, then id); in the sessions mode each
+session's child rows are aggregated onto its row. A ``Scope`` says which sessions:
 a patient's, or a clinic's from one clinic date to another in the clinic's zone."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import JSON, Connection, String, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
@@ -55,8 +55,13 @@ def count_rows(connection: Connection, scope: Scope, options) -> int:
     return connection.scalar(stmt.where(*scope.conditions))
 
 
-def sessions(scope: Scope):
-    """One row a session: its own columns, patient, chief complaint, practitioner, signer."""
+def sessions(scope: Scope, dialect: str, ashi: str):
+    """One row a session: its own columns, patient, chief complaint, practitioner, signer,
+    and its child rows gathered by the database in the same statement (correlated
+    aggregates, one snapshot whatever the transaction): ``points`` as text, one
+    "position<TAB>BL23 T7(B)" line a row (``ashi`` names a custom row), and ``adjuncts``,
+    ``events`` and ``amendments`` as JSON arrays. Aggregates do not promise an order on
+    SQLite, so each item carries its place and the reader sorts them (``csv_export``)."""
     signer = aliased(User)
     return (
         select(TreatmentSession.id, TreatmentSession.started_at, TreatmentSession.status,
@@ -64,7 +69,16 @@ def sessions(scope: Scope):
                TreatmentSession.pain_before, TreatmentSession.pain_after,
                TreatmentSession.signed_at, Patient.chart_number, Patient.family_name,
                Patient.given_name, Episode.chief_complaint,
-               User.name.label("practitioner"), signer.name.label("signed_by"))
+               User.name.label("practitioner"), signer.name.label("signed_by"),
+               _point_lines(dialect, ashi).label("points"),
+               _json_rows(dialect, Adjunct, kind=Adjunct.kind, minutes=Adjunct.minutes,
+                          sites=Adjunct.sites, params=Adjunct.params,
+                          position=Adjunct.position).label("adjuncts"),
+               _json_rows(dialect, AdverseEvent, code=AdverseEvent.code,
+                          severity=AdverseEvent.severity, description=AdverseEvent.description,
+                          onset=AdverseEvent.onset_at, id=AdverseEvent.id).label("events"),
+               _json_rows(dialect, Amendment, changes=Amendment.changes,
+                          id=Amendment.id).label("amendments"))
         .join(Patient, Patient.id == TreatmentSession.patient_id)
         .join(Episode, Episode.id == TreatmentSession.episode_id)
         .join(User, User.id == TreatmentSession.practitioner_id)
@@ -74,41 +88,41 @@ def sessions(scope: Scope):
     )
 
 
-def _of_sessions(scope: Scope, table, *columns):
-    """A child table's columns after its session's key, in the sessions' order."""
-    return (select(TreatmentSession.started_at.label("session_started_at"),
-                   TreatmentSession.id.label("session_key"), *columns)
-            .select_from(table)
-            .join(TreatmentSession, TreatmentSession.id == table.session_id)
-            .where(*scope.conditions)
-            .order_by(*ORDER))
+# A point's side in the sessions mode: "BL18(B) GV6(M) LI4(L)". Notation, like the
+# shorthand's, the same in every language.
+SIDE_LETTER = case({"left": "L", "right": "R", "bilateral": "B"},
+                   value=PointApplication.laterality, else_="M")
 
 
-def points(scope: Scope):
-    """The sessions' point rows, in each session's order: code, level, side."""
-    return (_of_sessions(scope, PointApplication, Point.code, PointApplication.level,
-                         PointApplication.laterality)
+def _point_lines(dialect: str, ashi: str):
+    """A session's point rows as "position<TAB>code level(side letter)" lines."""
+    label = case((Point.code.is_(None), literal(ashi, String)),
+                 (PointApplication.level != "",
+                  Point.code.concat(" ").concat(PointApplication.level)),
+                 else_=Point.code)
+    line = (cast(PointApplication.position, String).concat("\t").concat(label).concat("(")
+            .concat(SIDE_LETTER).concat(")"))
+    joined = (func.string_agg(line, literal("\n", String)) if dialect == "postgresql"
+              else func.group_concat(line, "\n"))
+    return (select(joined).select_from(PointApplication)
             .outerjoin(Point, Point.id == PointApplication.point_id)
-            .order_by(PointApplication.position, PointApplication.id))
+            .where(PointApplication.session_id == TreatmentSession.id)
+            .scalar_subquery())
 
 
-def adjuncts(scope: Scope):
-    """The sessions' adjunct techniques, as ``sessions.adjuncts.describe`` reads them."""
-    return (_of_sessions(scope, Adjunct, Adjunct.kind, Adjunct.minutes, Adjunct.sites,
-                         Adjunct.params)
-            .order_by(Adjunct.position, Adjunct.id))
-
-
-def events(scope: Scope):
-    """The adverse events recorded on the sessions (not those between visits)."""
-    return (_of_sessions(scope, AdverseEvent, AdverseEvent.code, AdverseEvent.severity,
-                         AdverseEvent.description)
-            .order_by(AdverseEvent.onset_at, AdverseEvent.id))
-
-
-def amendments(scope: Scope):
-    """The signed sessions' amendments, oldest first (pain as the note reads now)."""
-    return _of_sessions(scope, Amendment, Amendment.changes).order_by(Amendment.id)
+def _json_rows(dialect: str, table, **columns):
+    """A child table's rows of the session as a JSON array of objects."""
+    pairs = []
+    for name, column in columns.items():
+        if dialect != "postgresql" and isinstance(column.type, JSON):
+            column = func.json(column)  # stored as text on SQLite: nest it as JSON
+        pairs += [literal(name, String), column]
+    if dialect == "postgresql":
+        rows = func.json_agg(func.json_build_object(*pairs))
+    else:
+        rows = func.json_group_array(func.json_object(*pairs))
+    return (select(rows).select_from(table).where(table.session_id == TreatmentSession.id)
+            .scalar_subquery())
 
 
 def point_applications(scope: Scope):

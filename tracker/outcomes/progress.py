@@ -3,6 +3,7 @@ and after), the chart's points with what each says, and the scores list."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from flask import url_for
 
@@ -28,7 +29,7 @@ class Visit:
     pain_after: Decimal | None
     href: str
 
-    @property
+    @cached_property
     def details(self) -> str:
         """One line of what was done, for the chart's tooltip and the details panel."""
         parts = [_("Session %(number)s, %(day)s", number=self.number, day=self.day.isoformat())]

@@ -1,15 +1,18 @@
 """Loading what the progress page shows: an episode's sessions with what was done at each, and
 its scores, in a fixed number of queries however long the course."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.outcomes.measures import CourseSummary, Reading, course_summary
+from tracker.points.models import Point
 from tracker.scores.models import Assessment
-from tracker.sessions.models import PointApplication, TreatmentSession
+from tracker.sessions.models import Adjunct, PointApplication, TreatmentSession
 
 
 @dataclass
@@ -61,6 +64,53 @@ def counted_readings(sessions: list[TreatmentSession],
 
 def episode_progress(episode_id: int) -> Progress:
     return progress_of(episode_sessions(episode_id), episode_assessments(episode_id))
+
+
+@dataclass
+class VisitRecord:
+    """What the progress page reads of a session, as plain values: ``progress_of`` and
+    ``progress.visits_of`` take it where they take a ``TreatmentSession``."""
+
+    id: int
+    started_at: datetime
+    status: str
+    retention_minutes: int | None
+    points: list = field(default_factory=list)  # each with .code and .laterality
+    adjuncts: list = field(default_factory=list)  # each as adjuncts.describe reads it
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == "signed"
+
+
+def episode_visit_records(episode_id: int, ashi: str) -> list[VisitRecord]:
+    """The episode's sessions, oldest first, with their point rows and techniques, in three
+    plain selects: a long course (300 sessions, 3,600 point rows) costs tuples, not ORM
+    objects. ``ashi`` names a custom point row."""
+    visits = {row.id: VisitRecord(row.id, row.started_at, row.status, row.retention_minutes)
+              for row in db.session.execute(
+                  select(TreatmentSession.id, TreatmentSession.started_at,
+                         TreatmentSession.status, TreatmentSession.retention_minutes)
+                  .where(TreatmentSession.episode_id == episode_id)
+                  .order_by(TreatmentSession.started_at, TreatmentSession.id))}
+    in_episode = TreatmentSession.episode_id == episode_id
+    for row in db.session.execute(
+            select(PointApplication.session_id, Point.code, PointApplication.level,
+                   PointApplication.laterality)
+            .join(TreatmentSession, TreatmentSession.id == PointApplication.session_id)
+            .outerjoin(Point, Point.id == PointApplication.point_id)
+            .where(in_episode).order_by(PointApplication.position, PointApplication.id)):
+        code = f"{row.code} {row.level}".strip() if row.code else ashi
+        visits[row.session_id].points.append(SimpleNamespace(code=code,
+                                                             laterality=row.laterality))
+    for row in db.session.execute(
+            select(Adjunct.session_id, Adjunct.kind, Adjunct.minutes, Adjunct.sites,
+                   Adjunct.params)
+            .join(TreatmentSession, TreatmentSession.id == Adjunct.session_id)
+            .where(in_episode).order_by(Adjunct.position, Adjunct.id)):
+        visits[row.session_id].adjuncts.append(SimpleNamespace(
+            kind=row.kind, minutes=row.minutes, sites=row.sites, params=row.params))
+    return list(visits.values())
 
 
 def progress_of(sessions: list[TreatmentSession], assessments: list[Assessment]) -> Progress:
