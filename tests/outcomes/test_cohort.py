@@ -122,3 +122,17 @@ def test_filters_by_intake_date_and_status(clinic):
                                                 opened_from=date(2026, 11, 2))).all()
     assert later == []
     assert len(db.session.execute(episode_outcomes(side["clinic"].id)).all()) == 8
+
+
+def test_scored_since_keeps_the_episodes_with_a_pain_score_from_that_day(clinic):
+    side, episodes = clinic
+    # Weekly sessions from 2 November: the five-session course is scored until 30 November,
+    # the three-session one until 16 November; "no scores yet" only at its intake (1st).
+    since = db.session.execute(episode_outcomes(side["clinic"].id,
+                                                scored_since=date(2026, 11, 20))).all()
+    kept = {row.episode_id for row in since}
+    assert episodes["seven_to_three"].id in kept
+    assert episodes["seven_to_five"].id not in kept
+    assert episodes["no_scores_yet"].id not in kept
+    everything = sql_rows(side)
+    assert all(everything[row.episode_id]["latest"] == row.latest for row in since)

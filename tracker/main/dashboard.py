@@ -231,7 +231,7 @@ def quarter_responder_rate(clinic_id: int, *, today: date) -> ResponderRate:
     """Responders / evaluable episodes among those whose latest score (``cohort``'s
     ``latest_on``, a clinic date) is in the quarter of ``today``; any status."""
     start, end = quarter_of(today)
-    outcome = episode_outcomes(clinic_id).subquery("outcome")
+    outcome = episode_outcomes(clinic_id, scored_since=start).subquery("outcome")
     evaluable, responders = db.session.execute(
         select(func.count(outcome.c.responder), func.coalesce(func.sum(outcome.c.responder), 0))
         .where(outcome.c.latest_on >= start, outcome.c.latest_on <= end)

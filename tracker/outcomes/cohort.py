@@ -35,12 +35,16 @@ def counted_nrs():
 
 
 def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
-                     opened_to: date | None = None, status: str | None = None) -> Select:
+                     opened_to: date | None = None, status: str | None = None,
+                     scored_since: date | None = None) -> Select:
     """One row per episode of the clinic (filtered by intake date and status): ``episode_id,
     patient_id, practitioner_id, body_region, causes, opened_on, status, baseline,
     baseline_at, latest, latest_at, latest_on (the clinic's date of the latest score), change,
     responder, substantial`` (responder and substantial: 1 or 0). ``latest`` and what
-    follows it are NULL for an episode with no score since its intake (not yet evaluable)."""
+    follows it are NULL for an episode with no score since its intake (not yet evaluable).
+    ``scored_since`` keeps only episodes with a pain score on or after that clinic date
+    (through the (clinic, instrument, date) index): a quarter's latest scores are among
+    them, and a clinic's ten years of other episodes are never ranked."""
     chosen = [Episode.clinic_id == clinic_id]
     if opened_from is not None:
         chosen.append(Episode.opened_on >= opened_from)
@@ -48,6 +52,11 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
         chosen.append(Episode.opened_on <= opened_to)
     if status in ("open", "closed"):
         chosen.append(Episode.status == status)
+    if scored_since is not None:
+        chosen.append(Episode.id.in_(
+            select(Assessment.episode_id).where(Assessment.clinic_id == clinic_id,
+                                                Assessment.instrument == "nrs",
+                                                Assessment.taken_on >= scored_since)))
     counted = counted_nrs().subquery()
     # Only the chosen episodes' scores are ranked (a year of a large clinic, not all of it).
     baseline = (
