@@ -56,7 +56,9 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     configure_login(login_manager)
     with app.app_context():
-        configure_engine(db.engine, busy_timeout=app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+        # The primary, and the read replica when one is configured (tracker.replica).
+        for engine in db.engines.values():
+            configure_engine(engine, busy_timeout=app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
 
 
 def register_url_converters(app: Flask) -> None:

@@ -18,6 +18,11 @@ class Config:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = "sqlite:///tracker.sqlite"  # relative: lives in instance/
     SQLALCHEMY_RECORD_QUERIES = False
+    # A read replica of the PostgreSQL primary (docs/deploy.md): the clinic-wide reports (the
+    # outcome review, the follow-up list, the clinic's CSV export) read it when set; every
+    # write, their audit rows included, and every other page go to the primary. Env:
+    # TRACKER_REPLICA_DATABASE_URL. None: everything reads the primary.
+    REPLICA_DATABASE_URL = None
 
     # Sessions: idle and absolute limits are enforced server-side (auth.models.LoginSession).
     IDLE_TIMEOUT_MINUTES = 15
@@ -77,6 +82,16 @@ def load_config(app, test_config=None):
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    if app.config.get("REPLICA_DATABASE_URL"):
+        replica = normalise_database_url(app.config["REPLICA_DATABASE_URL"])
+        app.config["REPLICA_DATABASE_URL"] = replica
+        # A Flask-SQLAlchemy bind no model uses: tracker.replica reads through its engine;
+        # migrations and `db check` see only the primary (migrations/env.py).
+        app.config["SQLALCHEMY_BINDS"] = {
+            **(app.config.get("SQLALCHEMY_BINDS") or {}),
+            "replica": {"url": replica, **engine_options(
+                {**app.config, "SQLALCHEMY_DATABASE_URI": replica})},
+        }
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV"] in ("development", "testing"):
             # Development and tests only: production refuses to start without a real key.

@@ -9,6 +9,7 @@ from tracker.csv_files import CSV_MIMETYPE, csv_text
 from tracker.dates import clinic_today, clinic_zone
 from tracker.outcomes.follow_up_forms import FollowUpExportForm, FollowUpForm
 from tracker.outcomes.follow_ups import csv_header, csv_row, due_follow_ups
+from tracker.replica import report_reads
 
 
 def follow_ups():
@@ -16,7 +17,9 @@ def follow_ups():
     if not form.validate():
         return render_template("outcomes/follow_ups.html", form=form, rows=None), 422
     days, today = form.days.data, clinic_today()
-    rows = due_follow_ups(current_user.clinic_id, days=days, today=today, zone=clinic_zone())
+    with report_reads() as connection:  # the read replica, when one is configured
+        rows = due_follow_ups(current_user.clinic_id, days=days, today=today,
+                              zone=clinic_zone(), connection=connection)
     record_event("follow_ups.view", actor=current_user, details={"rows": len(rows), "days": days})
     return render_template("outcomes/follow_ups.html", form=form, rows=rows, days=days,
                            as_of=today)
@@ -27,7 +30,9 @@ def follow_ups_csv():
     if not form.validate():
         return Response(form.problems(), status=400, mimetype="text/plain")
     days, today = form.days.data, clinic_today()
-    rows = due_follow_ups(current_user.clinic_id, days=days, today=today, zone=clinic_zone())
+    with report_reads() as connection:  # the read replica, when one is configured
+        rows = due_follow_ups(current_user.clinic_id, days=days, today=today,
+                              zone=clinic_zone(), connection=connection)
     record_event("follow_ups.export", actor=current_user,
                  details={"rows": len(rows), "days": days})
     body = csv_text(csv_header(), map(csv_row, rows), bom=form.excel.data)

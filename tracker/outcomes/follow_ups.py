@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from tracker.dates import clinic_date, clinic_day_start
 from tracker.extensions import db
@@ -118,10 +118,12 @@ def signed(value: Decimal) -> str:
     return ("+" if value > 0 else "") + score_text(value)
 
 
-def due_follow_ups(clinic_id: int, *, days: int, today: date,
-                   zone: ZoneInfo | str) -> list[FollowUp]:
+def due_follow_ups(clinic_id: int, *, days: int, today: date, zone: ZoneInfo | str,
+                   connection: Connection | None = None) -> list[FollowUp]:
     """The clinic's episodes due a follow-up on ``today`` (the clinic's date) after ``days``
-    without a visit, most overdue first. Two queries."""
+    without a visit, most overdue first. Two queries, run on ``connection`` (the list's pages
+    pass ``replica.report_reads()``'s) or else the session's (the dashboard's count)."""
+    reader = connection if connection is not None else db.session.connection()
     zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     ranked = (
         select(TreatmentSession.episode_id, TreatmentSession.id.label("session_id"),
@@ -137,7 +139,7 @@ def due_follow_ups(clinic_id: int, *, days: int, today: date,
     outcome = episode_outcomes(clinic_id, status="open").subquery("outcome")
     amended = exists().where(Amendment.session_id == last.c.session_id)
     gap_start = today - timedelta(days=days)  # a visit on this clinic day or before is N days ago
-    candidates = db.session.execute(
+    candidates = reader.execute(
         select(Episode.id, Episode.patient_id, Episode.opened_on, Episode.chief_complaint,
                Patient.chart_number, Patient.family_name, Patient.given_name,
                last.c.session_id, last.c.started_at, last.c.next_visit_on,
@@ -157,7 +159,7 @@ def due_follow_ups(clinic_id: int, *, days: int, today: date,
         )
     ).all()
     amended_ids = [row.session_id for row in candidates if row.amended]
-    next_visits = amended_next_visits(amended_ids)
+    next_visits = amended_next_visits(amended_ids, connection=reader)
     rows = []
     for row in candidates:
         last_on = clinic_date(row.started_at, zone) if row.session_id else None
@@ -179,11 +181,13 @@ def due_follow_ups(clinic_id: int, *, days: int, today: date,
     return rows
 
 
-def amended_next_visits(session_ids: list[int]) -> dict[int, date | None]:
+def amended_next_visits(session_ids: list[int], *, connection: Connection | None = None
+                        ) -> dict[int, date | None]:
     """The next-visit date as amended, for each of these sessions whose amendments changed
     it (the last amendment's "new" wins, as in ``effective_values``). Always one query."""
     found: dict[int, date | None] = {}
-    changes = db.session.execute(
+    reader = connection if connection is not None else db.session.connection()
+    changes = reader.execute(
         select(Amendment.session_id, Amendment.changes)
         .where(Amendment.session_id.in_(session_ids))
         .order_by(Amendment.session_id, Amendment.id)

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
+    Connection,
     String,
     and_,
     case,
@@ -103,14 +104,17 @@ class OutcomeReview:
 
 
 def outcome_review(clinic_id: int, *, opened_from: date, opened_to: date,
-                   status: str = "all") -> OutcomeReview:
+                   status: str = "all", connection: Connection | None = None) -> OutcomeReview:
     """The whole review of the episodes opened ``opened_from``..``opened_to`` (inclusive) with
-    ``status`` ("all", "open" or "closed"): two SQL statements."""
+    ``status`` ("all", "open" or "closed"): two SQL statements, run on ``connection`` (the
+    page passes ``replica.report_reads()``'s) or else the session's."""
+    reader = connection if connection is not None else db.session.connection()
+    dialect = reader.dialect.name
     cohort = episode_outcomes(clinic_id, opened_from=opened_from, opened_to=opened_to,
                               status=status).cte("cohort")
     groups: dict[str, list] = {"overall": [], "condition": [], "cause": [], "no_cause": [],
                                "practitioner": [], "protocol": []}
-    for row in db.session.execute(_grouped(cohort)):
+    for row in reader.execute(_grouped(cohort, dialect)):
         groups[row.dimension].append(row)
     overall = _group(_("All episodes"), groups["overall"][0])
     return OutcomeReview(
@@ -123,13 +127,13 @@ def outcome_review(clinic_id: int, *, opened_from: date, opened_to: date,
         by_session_number=[
             SessionNumberRow(row.number, row.sessions, _one_decimal(row.mean_before),
                              row.before_n, _one_decimal(row.mean_after), row.after_n)
-            for row in db.session.execute(_session_numbers(clinic_id, opened_from, opened_to,
-                                                           status))
+            for row in reader.execute(_session_numbers(clinic_id, opened_from, opened_to,
+                                                       status))
         ],
     )
 
 
-def _grouped(cohort):
+def _grouped(cohort, dialect: str):
     """Every outcome grouping in one statement: a UNION ALL over the cohort, so the cohort
     (the costly part: each episode's baseline and latest score) is computed once and read by
     each grouping. Rows: dimension, key, name, then the aggregates of ``_aggregates``."""
@@ -141,7 +145,7 @@ def _grouped(cohort):
                 (display if display is not None else cast(null(), String)).label("name"),
                 *_aggregates(cohort))
 
-    unnested = _json_elements(cohort.c.causes)
+    unnested = _json_elements(cohort.c.causes, dialect)
     # DISTINCT: a code listed twice in one intake still counts its episode once.
     episode_causes = (select(cohort.c.episode_id, unnested.c.value.label("cause"))
                       .select_from(cohort).join(unnested, true()).distinct()
@@ -185,11 +189,11 @@ def _aggregates(cohort) -> tuple:
     )
 
 
-def _json_elements(json_list):
+def _json_elements(json_list, dialect: str):
     """The elements of a JSON list column as a table with one column, ``value``, joined
     beside each row. The function differs per backend (causes is JSON, not JSONB, on
     PostgreSQL)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return func.json_array_elements_text(json_list).table_valued("value")
     return func.json_each(json_list).table_valued("value")
 
