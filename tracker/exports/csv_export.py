@@ -3,14 +3,15 @@
 formats) or for a clinic's range of dates (``CsvStream``, sent as it is read).
 
 Rows are read with Core selects of plain columns (``csv_queries``), never an ORM object
-per row, and fetched ``BATCH`` at a time. In the sessions mode the sessions are one stream
-and their point rows, techniques, adverse events and amendments four more, each in the
-sessions' order (start time, then id), handed out session by session as the sessions go by
-(``_Children``): five statements however many sessions, and memory that stays flat as the
-rows grow. Every cell goes through ``tracker.csv_files`` (the formula guard, RFC 4180
+per row, and fetched ``BATCH`` at a time. In the sessions mode each session's point rows,
+techniques, adverse events and amendments come gathered on its own row, aggregated by the
+database in the same statement: one statement (and a count) however many sessions, the
+database doing the joining it is fastest at, and memory that stays flat as the rows grow.
+Every cell goes through ``tracker.csv_files`` (the formula guard, RFC 4180
 quoting, the BOM for Excel).
 """
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -26,6 +27,7 @@ from tracker.dates import clinic_date
 from tracker.exports import csv_queries as queries
 from tracker.extensions import db
 from tracker.i18n import _
+from tracker.replica import reporting_connection
 from tracker.safety.vocab import AE_CODES, AE_SEVERITIES
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import describe
@@ -34,9 +36,6 @@ from tracker.sessions.services import AMENDABLE_FIELDS, effective_values
 # Rows fetched from the database at a time, and CSV lines sent at a time: the export's
 # memory is a few batches, whatever the number of sessions.
 BATCH = 100
-# A point's side in the sessions mode: "BL18(B) GV6(M) LI4(L)". Notation, like the
-# shorthand's, the same in every language.
-SIDE_LETTERS = {"left": "L", "right": "R", "bilateral": "B", "midline": "M"}
 # The longest range a clinic-wide export covers.
 MAX_YEARS = 10
 
@@ -112,13 +111,11 @@ class CsvStream:
 @contextmanager
 def read_connection() -> Iterator[Connection]:
     """A connection of its own in one read transaction: every statement of an export sees
-    the same snapshot (PostgreSQL: REPEATABLE READ, read only; SQLite: one transaction)."""
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execution_options(isolation_level="REPEATABLE READ",
-                                         postgresql_readonly=True)
-        with connection.begin():
-            yield connection
+    the same snapshot (PostgreSQL: REPEATABLE READ, read only; SQLite: one transaction). On
+    the read replica when one is configured (``tracker.replica``); the export's audit row is
+    written by the request, on the primary."""
+    with reporting_connection() as connection:
+        yield connection
 
 
 def csv_chunks(connection: Connection, scope: queries.Scope, options, *, batch: int = BATCH
@@ -172,69 +169,90 @@ class _Words:
         return f"{code} {level}".strip() if code else self.ashi
 
 
-# --- the sessions mode: five streams in the sessions' order --------------------------------
+# --- the sessions mode: one statement, the child rows gathered by the database ------------
 
 def _session_rows(connection, scope, words, batch) -> Iterator[list]:
-    results = []
+    stmt = queries.sessions(scope, connection.dialect.name, words.ashi)
+    result = connection.execute(stmt.execution_options(yield_per=batch))
+    techniques = _Techniques()
     try:
-        for stmt in (queries.sessions(scope), queries.points(scope), queries.adjuncts(scope),
-                     queries.events(scope), queries.amendments(scope)):
-            results.append(connection.execute(stmt.execution_options(yield_per=batch)))
-        sessions, *children = results
-        points, adjuncts, events, amendments = (_Children(rows) for rows in children)
-        for row in sessions:
-            key = (row.started_at, row.id)
-            yield _session_row(row, scope.zone, words, points.of(key), adjuncts.of(key),
-                               events.of(key), amendments.of(key))
+        for row in result:
+            yield _session_row(row, scope.zone, words, techniques)
     finally:
-        for result in results:
-            result.close()
+        result.close()
 
 
-class _Children:
-    """A child table's rows, streamed in the sessions' order, handed out session by session.
+class _Techniques(dict):
+    """A session's techniques in words (``adjuncts.describe``), worked out once per distinct
+    set in an export: a clinic repeats the same few ("Cupping, Dry (stationary), 4 cups,
+    upper back, 10 min"), and each description looks up several words in the reader's
+    language. Keyed by the aggregate as the database sent it, and each technique by its
+    fields."""
 
-    Rows of a session that the sessions' stream does not have are passed over: a session
-    recorded between two statements of a transaction that does not keep one snapshot (the
-    patient export, in the request's own transaction)."""
+    def __call__(self, aggregate) -> str:
+        if aggregate is None or aggregate == "[]":
+            return ""
+        key = aggregate if isinstance(aggregate, str) else json.dumps(aggregate)
+        text = self.get(key)
+        if text is None:
+            items = sorted(_json_list(aggregate), key=lambda item: item.pop("position"))
+            text = self[key] = "; ".join([self._one(item) for item in items])
+        return text
 
-    def __init__(self, rows):
-        self._rows = iter(rows)
-        self._next = next(self._rows, None)
-
-    def of(self, key: tuple[datetime, int]) -> list:
-        found = []
-        while self._next is not None:
-            own = (self._next.session_started_at, self._next.session_key)
-            if own > key:
-                break
-            if own == key:
-                found.append(self._next)
-            self._next = next(self._rows, None)
-        return found
+    def _one(self, item: dict) -> str:
+        key = ("item", json.dumps(item, sort_keys=True))
+        text = self.get(key)
+        if text is None:
+            text = self[key] = describe(SimpleNamespace(**item))
+        return text
 
 
-def _session_row(row, zone, words, points, adjuncts, events, amendments) -> list:
-    pain = _pain_now(row, amendments)
+def _json_list(value) -> list:
+    """A JSON aggregate as the driver hands it over: text (SQLite), parsed (PostgreSQL),
+    or NULL (PostgreSQL, no rows)."""
+    if value is None or value == "[]":
+        return []
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _point_text(lines: str | None) -> str:
+    """"BL18(B) GV6(M) LI4(L)" from the statement's "position<TAB>label" lines."""
+    if not lines:
+        return ""
+    items = [line.split("\t", 1) for line in lines.split("\n")]
+    items.sort(key=lambda item: int(item[0]))
+    return " ".join([label for _, label in items])
+
+
+def _session_row(row: tuple, zone, words, techniques) -> list:
+    (session_id, started_at, status, needles, retention, pain_before, pain_after, signed_at,
+     chart_number, family_name, given_name, complaint, practitioner, signer, points,
+     adjuncts, events, amendments) = row
+    # Most sessions have no adverse event and no amendment: "[]" (or NULL) costs nothing.
+    events = _json_list(events)
+    if len(events) > 1:
+        events.sort(key=lambda item: (item["onset"], item["id"]))
+    amendments = _json_list(amendments)
+    if amendments:
+        amendments.sort(key=lambda item: item["id"])
+        pain = _pain_now(pain_before, pain_after,
+                         [SimpleNamespace(changes=item["changes"]) for item in amendments])
+        pain_before, pain_after = pain["pain_before"], pain["pain_after"]
+    day, time = _date_and_time(started_at, zone)
     return [
-        row.id, row.chart_number, _name(row), *_date_and_time(row.started_at, zone),
-        words.status.get(row.status, row.status), row.practitioner, row.chief_complaint,
-        " ".join(f"{words.point_code(p.code, p.level)}({SIDE_LETTERS[p.laterality]})"
-                 for p in points),
-        row.needles_inserted, row.retention_minutes, "; ".join(describe(a) for a in adjuncts),
-        pain["pain_before"], pain["pain_after"],
-        "; ".join(_event_text(e, words) for e in events),
-        _local(row.signed_at, zone), row.signed_by,
+        session_id, chart_number, _full_name(family_name, given_name), day, time,
+        words.status.get(status, status), practitioner, complaint, _point_text(points),
+        needles, retention, techniques(adjuncts), pain_before, pain_after,
+        "; ".join([_event_text(SimpleNamespace(**e), words) for e in events]),
+        _local(signed_at, zone), signer,
     ]
 
 
-def _pain_now(row, amendments) -> dict:
+def _pain_now(pain_before, pain_after, amendments) -> dict:
     """Pain before and after as the note reads now (``effective_values``: amendments in
     their order)."""
-    if not amendments:
-        return {"pain_before": row.pain_before, "pain_after": row.pain_after}
-    note = SimpleNamespace(**{**dict.fromkeys(AMENDABLE_FIELDS), "pain_before": row.pain_before,
-                              "pain_after": row.pain_after}, amendments=amendments)
+    note = SimpleNamespace(**{**dict.fromkeys(AMENDABLE_FIELDS), "pain_before": pain_before,
+                              "pain_after": pain_after}, amendments=amendments)
     return effective_values(note)
 
 
@@ -270,16 +288,26 @@ def _point_rows(connection, scope, words, batch) -> Iterator[list]:
 # --- cells ------------------------------------------------------------------------------------
 
 def _name(row) -> str:
-    return " ".join(part for part in (row.family_name, row.given_name) if part)
+    return _full_name(row.family_name, row.given_name)
+
+
+def _full_name(family_name: str | None, given_name: str | None) -> str:
+    if family_name and given_name:
+        return f"{family_name} {given_name}"
+    return family_name or given_name or ""
 
 
 def _date_and_time(moment: datetime, zone: ZoneInfo) -> tuple[str, str]:
     """The clinic's date (``dates.clinic_date``) and local time of a stored UTC time."""
-    return clinic_date(moment, zone).isoformat(), f"{moment.astimezone(zone):%H:%M}"
+    local = moment.astimezone(zone)
+    return clinic_date(local, zone).isoformat(), f"{local.hour:02d}:{local.minute:02d}"
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}" if moment is not None else ""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone)
+    return f"{local.date().isoformat()} {local.hour:02d}:{local.minute:02d}"
 
 
 def _number(value: Decimal | None) -> str:
