@@ -132,7 +132,12 @@ def due_follow_ups(clinic_id: int, *, days: int, today: date, zone: ZoneInfo | s
                    partition_by=TreatmentSession.episode_id,
                    order_by=(TreatmentSession.started_at.desc(), TreatmentSession.id.desc()),
                ).label("recency"))
-        .where(TreatmentSession.clinic_id == clinic_id)
+        # Only open episodes' sessions are ranked: a clinic's ten years of finished courses
+        # would otherwise be numbered on every visit to the list.
+        .where(TreatmentSession.clinic_id == clinic_id,
+               TreatmentSession.episode_id.in_(
+                   select(Episode.id).where(Episode.clinic_id == clinic_id,
+                                            Episode.status == "open")))
         .subquery("ranked")
     )
     last = select(ranked).where(ranked.c.recency == 1).subquery("last_visit")
