@@ -60,6 +60,7 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     FORCE_LOCALE = None
     SQLITE_BUSY_TIMEOUT_SECONDS = 10
+    POSTGRESQL_JIT = False  # config.engine_options says why
 
 
 def load_config(app, test_config=None):
@@ -117,4 +118,9 @@ def engine_options(config) -> dict:
         # The module-level sqlite3 timeout is the busy timeout; BEGIN IMMEDIATE is set up in
         # tracker.database so that write transactions never fail half-way with "database is locked".
         return {"connect_args": {"timeout": config["SQLITE_BUSY_TIMEOUT_SECONDS"]}}
-    return {"pool_pre_ping": True}
+    # No JIT compilation for the app's statements: a page's statements are short, and
+    # compiling one the planner guessed costly took 0.5 s on the benchmark machine (the
+    # outcome review's session numbers: 0.7 s with JIT, 0.1 s without; docs/performance.md).
+    # POSTGRESQL_JIT = True gives PostgreSQL's own choice back.
+    jit = "on" if config.get("POSTGRESQL_JIT") else "off"
+    return {"pool_pre_ping": True, "connect_args": {"options": f"-c jit={jit}"}}

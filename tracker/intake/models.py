@@ -30,6 +30,8 @@ class Episode(db.Model):
     __tablename__ = "episodes"
     __table_args__ = (
         Index("ix_episodes_patient_status", "patient_id", "status"),
+        # The outcome review's cohort: a clinic's episodes opened in a range of dates.
+        Index("ix_episodes_clinic_opened", "clinic_id", "opened_on"),
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         CheckConstraint("baseline_nrs BETWEEN 0 AND 10", name="baseline_nrs"),
         CheckConstraint("stress_level BETWEEN 0 AND 10", name="stress_level"),

@@ -12,7 +12,8 @@ list and the dashboard build on), with the same definitions as ``outcomes.measur
 
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from tracker.intake.models import Episode
@@ -66,20 +67,27 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
                counted.c.episode_id.in_(select(Episode.id).where(*chosen)))
         .subquery("baseline")
     )
-    ranked = (
-        select(counted.c.episode_id, counted.c.score, counted.c.taken_at, counted.c.taken_on,
-               func.row_number().over(partition_by=counted.c.episode_id,
-                                      order_by=(counted.c.taken_at.desc(),
-                                                counted.c.id.desc())).label("recency"))
-        .join(baseline, baseline.c.episode_id == counted.c.episode_id)
-        .where(counted.c.context.in_(("before_session", "follow_up")),
-               counted.c.clinic_id == clinic_id,
-               counted.c.taken_at >= baseline.c.baseline_at)
-        .subquery("ranked")
+    # Each episode's latest counted score, found through the (episode, instrument, taken_at)
+    # index newest first: a few rows read per episode, where ranking every score of the
+    # chosen episodes with a window function read them all.
+    later = aliased(Assessment)
+    latest_id = (
+        select(later.id)
+        .outerjoin(TreatmentSession, TreatmentSession.id == later.session_id)
+        .where(later.episode_id == baseline.c.episode_id, later.instrument == "nrs",
+               later.context.in_(("before_session", "follow_up")),
+               later.voided_at.is_(None), later.taken_at >= baseline.c.baseline_at,
+               or_(later.session_id.is_(None), TreatmentSession.status == "signed"))
+        .order_by(later.taken_at.desc(), later.id.desc())
+        .limit(1).correlate(baseline).scalar_subquery()
     )
-    latest = (select(ranked.c.episode_id, ranked.c.score.label("latest"),
-                     ranked.c.taken_at.label("latest_at"), ranked.c.taken_on.label("latest_on"))
-              .where(ranked.c.recency == 1).subquery("latest"))
+    chosen_latest = (select(baseline.c.episode_id, latest_id.label("assessment_id"))
+                     .subquery("chosen_latest"))
+    latest = (select(chosen_latest.c.episode_id, Assessment.score.label("latest"),
+                     Assessment.taken_at.label("latest_at"),
+                     Assessment.taken_on.label("latest_on"))
+              .join(Assessment, Assessment.id == chosen_latest.c.assessment_id)
+              .subquery("latest"))
     drop = baseline.c.baseline - latest.c.latest  # how far pain came down
     responder = and_(drop >= RESPONDER_POINTS,
                      drop * 100 >= RESPONDER_PERCENT * baseline.c.baseline)
