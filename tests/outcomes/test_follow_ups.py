@@ -287,7 +287,8 @@ def test_the_page_lists_the_due_patients_and_is_audited(app, client, practitione
     assert "next visit was due on" in text and "no visit for 20 days" in text
     assert "no score since intake" in text
     assert '<th scope="col">' in page and "<caption>" in page
-    assert [row.details for row in audit_rows(app, "follow_ups.view")] == [{"rows": 1, "days": 14}]
+    assert [row.details for row in audit_rows(app, "follow_ups.view")] == [
+        {"rows": 1, "days": 14, "page": 1}]
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -298,7 +299,7 @@ def test_a_longer_gap_lists_fewer(app, client, practitioner):
     page = client.get("/outcomes/follow-ups?days=21").get_data(as_text=True)
     assert "No open episode is due" in plain(page)
     assert [row.details for row in audit_rows(app, "follow_ups.view")] == [
-        {"rows": 1, "days": 20}, {"rows": 0, "days": 21}]
+        {"rows": 1, "days": 20, "page": 1}, {"rows": 0, "days": 21, "page": 1}]
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "366", "99999999999999999999", "٣", "-1", "1e3",
@@ -384,3 +385,23 @@ def test_the_page_and_the_csv_take_the_same_queries_for_1_or_30_rows(app, client
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_a_long_list_comes_in_pages_and_the_csv_has_every_row(app, client, practitioner,
+                                                              monkeypatch):
+    from tracker.outcomes import follow_up_views
+    monkeypatch.setattr(follow_up_views, "FOLLOW_UPS_PER_PAGE", 2)
+    ids = build_due(app, practitioner, 5)
+    pages = [client.get(f"/outcomes/follow-ups?page={n}").get_data(as_text=True)
+             for n in (1, 2, 3)]
+    shown = [[pid for pid in ids if f'href="/patients/{pid}"' in page] for page in pages]
+    assert [len(on_page) for on_page in shown] == [2, 2, 1]
+    assert sorted(sum(shown, [])) == sorted(ids)  # each once, none left out
+    assert "5 episodes due on" in plain(pages[0]) and "Showing 1–2." in plain(pages[0])
+    assert 'href="/outcomes/follow-ups?page=2&amp;days=14"' in pages[0] or \
+        'href="/outcomes/follow-ups?days=14&amp;page=2"' in pages[0]
+    beyond = client.get("/outcomes/follow-ups?page=9")
+    assert beyond.status_code == 200 and "No episodes on this page." in plain(
+        beyond.get_data(as_text=True))
+    csv_body = client.get("/outcomes/follow-ups.csv").get_data(as_text=True)
+    assert len(csv_body.strip().splitlines()) == 1 + 5

@@ -141,7 +141,10 @@ def due_follow_ups(clinic_id: int, *, days: int, today: date, zone: ZoneInfo | s
         .subquery("ranked")
     )
     last = select(ranked).where(ranked.c.recency == 1).subquery("last_visit")
-    outcome = episode_outcomes(clinic_id, status="open").subquery("outcome")
+    # MATERIALIZED: each open episode's outcome worked out once, not again for every row the
+    # outer query joins it to.
+    outcome = (episode_outcomes(clinic_id, status="open").cte("outcome")
+               .prefix_with("MATERIALIZED"))
     amended = exists().where(Amendment.session_id == last.c.session_id)
     gap_start = today - timedelta(days=days)  # a visit on this clinic day or before is N days ago
     candidates = reader.execute(

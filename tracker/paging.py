@@ -1,0 +1,56 @@
+"""A page of a list already in memory, with what the ``pagination_nav`` macro reads (the same
+names as Flask-SQLAlchemy's ``Pagination``, whose instances only a query may make): for lists
+worked out in Python before they are shown, such as the follow-up list."""
+
+from collections.abc import Iterator, Sequence
+from math import ceil
+
+
+class ListPage:
+    def __init__(self, rows: Sequence, page: int, per_page: int):
+        self.total, self.per_page = len(rows), per_page
+        self.pages = max(1, ceil(self.total / per_page))
+        self.page = page
+        start = (page - 1) * per_page
+        self.items = list(rows[start:start + per_page])
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4,
+                   right_edge: int = 2) -> Iterator[int | None]:
+        """Page numbers to link, None where a run of them is left out (as Flask-SQLAlchemy)."""
+        shown = set(range(1, min(left_edge, self.pages) + 1))
+        shown |= set(range(max(1, self.page - left_current),
+                           min(self.pages, self.page + right_current) + 1))
+        shown |= set(range(max(1, self.pages - right_edge + 1), self.pages + 1))
+        previous = 0
+        for number in sorted(shown):
+            if number > previous + 1:
+                yield None
+            yield number
+            previous = number
+
+    def __iter__(self):
+        return iter(self.items)
