@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app tracker
 PORT ?= 5000
 WORKERS ?= 3
 
-.PHONY: install run serve test test-e2e test-postgres lint check vendor clean messages
+.PHONY: install run serve test test-e2e test-postgres lint check vendor clean messages bench bench-quick bench-tools
 
 # PDFs embed Noto Sans JP from one TrueType file per weight: unpacked from the vendored WOFF2
 # once here, because WeasyPrint would take seconds to unpack it in every export.
@@ -68,6 +68,25 @@ messages: install
 	  [ -e "$$po" ] && $(BIN)/pybabel --quiet update -i tracker/translations/messages.pot \
 	    -d tracker/translations --no-fuzzy-matching; break; done
 	$(BIN)/pybabel --quiet compile -d tracker/translations || true
+
+# The benchmark at scale (bench/scale.py; figures in docs/performance.md): a generated clinic
+# group, gunicorn with (2 x cores) + 1 workers, 8 clients at once (wrk), the clinic-wide CSV
+# beside the database's own dump, 8 writers; on SQLite, then PostgreSQL (127.0.0.1:5432, or
+# BENCH_PG_ADMIN_URL). Exits 1 when a budget is missed. BENCH_ARGS adds options, such as
+# BENCH_ARGS="--backends sqlite --reuse".
+bench-quick: install bench-tools
+	$(BIN)/python bench/scale.py --scale quick $(BENCH_ARGS)
+
+bench: install bench-tools
+	$(BIN)/python bench/scale.py --scale full $(BENCH_ARGS)
+
+# wrk (the load tool), sqlite3 and psql (the databases' own dumps) from Debian when missing.
+bench-tools:
+	@missing=""; for tool in wrk sqlite3 psql; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  packages=$$(echo "$$missing" | sed 's/psql/postgresql-client/'); \
+	  as_root=""; [ "$$(id -u)" -eq 0 ] || as_root="sudo"; \
+	  echo "installing$$packages"; $$as_root apt-get install -y -qq $$packages; fi
 
 vendor:
 	./bin/vendor.sh

@@ -1,0 +1,77 @@
+"""Where bench/scale.py's results go: bench/results/latest.json (the last run),
+latest-<scale>-<db>.json (the last of each kind), a dated copy, and the table in
+docs/performance.md between its two markers, rewritten from the latest of each kind."""
+
+import json
+import os
+import platform
+import re
+from pathlib import Path
+
+START, END = "<!-- figures:start -->", "<!-- figures:end -->"
+PAGES = ("healthz", "patient_search", "patient_detail", "patient_progress", "session_form",
+         "session_save", "outcome_review", "followups")
+
+
+def machine() -> dict:
+    memory = ""
+    if Path("/proc/meminfo").exists():
+        kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    cpu = ""
+    if Path("/proc/cpuinfo").exists():
+        found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = found.group(1).strip() if found else ""
+    return {"cores": os.cpu_count(), "memory": memory, "cpu": cpu,
+            "python": platform.python_version()}
+
+
+def save(result: dict, root: Path) -> None:
+    folder = root / "bench" / "results"
+    folder.mkdir(exist_ok=True)
+    body = json.dumps(result, indent=2) + "\n"
+    kind = f"{result['scale']}-{result['db']}"
+    for name in ("latest.json", f"latest-{kind}.json", f"{result['date']}-{kind}.json"):
+        (folder / name).write_text(body)
+
+
+def write_performance_table(root: Path) -> None:
+    """The latest figures of each scale and database, as a table, into docs/performance.md."""
+    runs = [json.loads(path.read_text())
+            for path in sorted((root / "bench" / "results").glob("latest-*-*.json"))]
+    if not runs:
+        return
+    runs.sort(key=lambda run: (("tiny", "quick", "full").index(run["scale"]), run["db"]))
+    heads = [f"{run['scale']}, {run['db']} ({run['date']})" for run in runs]
+    lines = ["| | " + " | ".join(heads) + " |", "|---" * (len(runs) + 1) + "|"]
+    lines.append("| data: patients / sessions / point rows | " + " | ".join(
+        "{patients:,} / {sessions:,} / {point_applications:,}".format(**run["data"])
+        for run in runs) + " |")
+    for page in PAGES:
+        cells = []
+        for run in runs:
+            figures = run["pages"].get(page)
+            cells.append("-" if figures is None else
+                         f"{figures['p50_ms']} / **{figures['p95_ms']}** ms, "
+                         f"{figures['rps']:.0f}/s, {figures['errors']} err")
+        lines.append(f"| `{page}` p50 / **p95**, req/s, errors | " + " | ".join(cells) + " |")
+    lines.append("| CSV export of every session: rows, ours s / tool s (ratio), peak MB | "
+                 + " | ".join(
+                     "{rows:,}, {seconds} / {sqlite3_seconds} ({ratio:.2f}), {peak_rss_mb}"
+                     .format(**run["export"]) for run in runs) + " |")
+    lines.append("| 8 writers: attempted / committed / errors (p95 ms) | " + " | ".join(
+        "{attempted} / {committed} / {errors} ({p95_ms})".format(**run["writes"])
+        for run in runs) + " |")
+    lines.append("| budgets | " + " | ".join(
+        "met" if not run["budgets"]["missed"] else "missed: " + "; ".join(
+            run["budgets"]["missed"]) for run in runs) + " |")
+    first = runs[-1]["machine"]
+    lines.append("")
+    lines.append(f"Machine: {first['cores']} cores ({first['cpu']}), {first['memory']}, "
+                 f"Python {first['python']}; gunicorn {runs[-1]['workers']} workers, "
+                 f"{runs[-1]['clients']} clients (wrk, on the same machine).")
+    path = root / "docs" / "performance.md"
+    text = path.read_text() if path.exists() else f"# Performance\n\n{START}\n{END}\n"
+    before, rest = text.split(START, 1)
+    after = rest.split(END, 1)[1]
+    path.write_text(f"{before}{START}\n" + "\n".join(lines) + f"\n{END}{after}")
