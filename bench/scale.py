@@ -204,6 +204,8 @@ def check_budgets(result: dict) -> dict:
             missed.append(f"{name} p95 {figures['p95_ms']} ms (budget {budget} ms)")
         if figures["errors"]:
             missed.append(f"{name}: {figures['errors']} errors")
+        if not figures["rps"]:
+            missed.append(f"{name}: no request answered in the run")
     export = result["export"]
     if export["ratio"] < BUDGETS["export_ratio"]:
         missed.append(f"export at {export['ratio']:.2f} of the database tool's speed "
