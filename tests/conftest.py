@@ -13,6 +13,7 @@ Either way the point catalog is loaded once, as ``make run`` loads it.
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -92,11 +93,12 @@ def truncate_all(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def throwaway_postgres():
-    """A brand-new, empty PostgreSQL database next to TEST_DATABASE_URL, dropped afterwards."""
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database next to TEST_DATABASE_URL (its URL), dropped
+    afterwards: for tests that need a database of their own."""
     admin_url = normalise_database_url(TEST_DATABASE_URL)
-    name = f"tracker_migrations_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -106,6 +108,13 @@ def throwaway_postgres():
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def throwaway_postgres():
+    """A brand-new, empty PostgreSQL database next to TEST_DATABASE_URL, dropped afterwards."""
+    with postgres_database("tracker_migrations") as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ text as the patient service folds it, timestamps comparable, signed notes still 
 The module generates once; the tests only read, but for the last, which saves a session."""
 
 import sys
-import uuid
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,11 +14,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
 
-from tests.conftest import TEST_DATABASE_URL, app_for
+from tests.conftest import TEST_DATABASE_URL, app_for, postgres_database
 from tests.sessions.helpers import session_form
 from tracker.config import normalise_database_url
 from tracker.dates import clinic_date
@@ -57,17 +55,8 @@ def empty_database(tmp_path_factory):
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('bench') / 'bench.sqlite'}"
         return
-    admin_url = normalise_database_url(TEST_DATABASE_URL)
-    name = f"tracker_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database("tracker_bench") as url:
+        yield url
 
 
 def test_the_summary_matches_the_database(generated):

@@ -9,18 +9,14 @@ Either way nothing is skipped: the tests run on both backends.
 """
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import TEST_DATABASE_URL, app_for
-from tracker.config import normalise_database_url
+from tests.conftest import TEST_DATABASE_URL, app_for, postgres_database
 from tracker.extensions import db
 from tracker.points.services import load_catalog
 
@@ -34,13 +30,7 @@ def scratch_database(purpose: str, folder: Path, sqlite_template: str | None
         shutil.copyfile(sqlite_template.removeprefix("sqlite:///"), target)
         yield f"sqlite:///{target}"
         return
-    admin_url = normalise_database_url(TEST_DATABASE_URL)
-    name = f"deploy_{purpose}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with postgres_database(f"deploy_{purpose}") as url:
         app = app_for(url)
         with app.app_context():
             upgrade()
@@ -49,10 +39,6 @@ def scratch_database(purpose: str, folder: Path, sqlite_template: str | None
             db.session.remove()
             db.engine.dispose()
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.hookimpl(wrapper=True)
