@@ -161,7 +161,17 @@ def _database_tool(url: str, clinic_id: int, zone: str, out: Path) -> tuple[str,
     return "psql \\copy", seconds, _lines(out) - 1
 
 
-# One row a session, with the columns of the sessions-mode CSV (docs/export-formats.md).
+# One row a session, with the columns of the sessions-mode CSV (docs/export-formats.md); the
+# two databases' queries differ only in their functions.
+SESSIONS_OF_CLINIC = """
+FROM treatment_sessions s
+JOIN patients p ON p.id = s.patient_id
+JOIN episodes e ON e.id = s.episode_id
+JOIN users u ON u.id = s.practitioner_id
+LEFT JOIN users signer ON signer.id = s.signed_by_id
+WHERE s.clinic_id = {clinic}
+ORDER BY s.started_at, s.id
+"""
 SQLITE_QUERY = """
 SELECT s.id, p.chart_number, p.family_name || ' ' || p.given_name,
   date(s.started_at, '{offset}'), strftime('%H:%M', s.started_at, '{offset}'), s.status,
@@ -176,14 +186,7 @@ SELECT s.id, p.chart_number, p.family_name || ' ' || p.given_name,
   (SELECT group_concat(v.code || ' (' || v.severity || '): ' || v.description, '; ')
    FROM adverse_events v WHERE v.session_id = s.id),
   strftime('%Y-%m-%d %H:%M', s.signed_at, '{offset}'), signer.name
-FROM treatment_sessions s
-JOIN patients p ON p.id = s.patient_id
-JOIN episodes e ON e.id = s.episode_id
-JOIN users u ON u.id = s.practitioner_id
-LEFT JOIN users signer ON signer.id = s.signed_by_id
-WHERE s.clinic_id = {clinic}
-ORDER BY s.started_at, s.id
-"""
+""" + SESSIONS_OF_CLINIC
 
 POSTGRESQL_QUERY = """
 SELECT s.id, p.chart_number, p.family_name || ' ' || p.given_name,
@@ -200,11 +203,4 @@ SELECT s.id, p.chart_number, p.family_name || ' ' || p.given_name,
   (SELECT string_agg(v.code || ' (' || v.severity || '): ' || v.description, '; ')
    FROM adverse_events v WHERE v.session_id = s.id),
   to_char(s.signed_at AT TIME ZONE '{zone}', 'YYYY-MM-DD HH24:MI'), signer.name
-FROM treatment_sessions s
-JOIN patients p ON p.id = s.patient_id
-JOIN episodes e ON e.id = s.episode_id
-JOIN users u ON u.id = s.practitioner_id
-LEFT JOIN users signer ON signer.id = s.signed_by_id
-WHERE s.clinic_id = {clinic}
-ORDER BY s.started_at, s.id
-"""
+""" + SESSIONS_OF_CLINIC
