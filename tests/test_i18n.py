@@ -304,3 +304,24 @@ def test_forms_post_under_the_pseudo_locale_still_work(pseudo_app, clinic_world)
     patient = clinic_world["a"]["patient"]
     response = client.post(f"/patients/{patient.id}/episodes/new", data=intake_form_data())
     assert response.status_code == 302
+
+
+def test_the_request_catalog_follows_a_block_in_another_language(pseudo_app):
+    """The catalog is looked up once per request (tracker.i18n._catalog), yet a block under
+    ``force_locale`` (the FHIR export's English display texts) is in that language, in code
+    and in templates, and the rest of the request is back in the request's own."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from tracker.i18n import _, ngettext
+
+    template = "{{ _('Signed') }}|{{ ngettext('%(num)d session', '%(num)d sessions', 2) }}"
+    with pseudo_app.test_request_context("/"):
+        assert _("Signed") == pseudo("Signed")
+        assert render_template_string(template).startswith(pseudo("Signed") + "|")
+        with force_locale("en"):
+            assert _("Signed") == "Signed"
+            assert ngettext("%(num)d session", "%(num)d sessions", 2) == "2 sessions"
+            assert render_template_string(template) == "Signed|2 sessions"
+        assert _("Signed") == pseudo("Signed")
+        assert render_template_string(template).startswith(pseudo("Signed") + "|")
