@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from tracker.audit.models import AuditChainHead, AuditEvent
 from tracker.db_types import utcnow
@@ -77,27 +77,27 @@ def append_events(events: list[AuditEvent]) -> None:
 
     The head row is the chain's lock and its end at once: one locked read, the inserts, one
     update, so the lock every write of the clinic takes in turn is held for as little as
-    possible."""
+    possible. Every page view appends, so the head is read and moved with plain statements
+    (no head object loaded, kept in step and flushed)."""
     if not events:
         return
-    head = db.session.scalar(select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
-                             .with_for_update(key_share=True).execution_options(
-                                 populate_existing=True))
-    if head is None:
+    previous = db.session.scalar(
+        select(AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID)
+        .with_for_update(key_share=True))
+    head_exists = previous is not None
+    if not head_exists:
         # A database's first append (or its first since the head table came): there is no
         # head row to lock yet, so lock the chain by name and start the head from the table.
         _lock_chain()
         previous = db.session.scalar(
             select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
         ) or GENESIS_HASH
-    else:
-        previous = head.last_hash
     for event in events:
         event.prev_hash = previous
         event.row_hash = previous = _hash_event(event)
         db.session.add(event)
     db.session.flush()
-    _seal(events[-1].id, events[-1].row_hash)
+    _seal(events[-1].id, events[-1].row_hash, head_exists=head_exists)
 
 
 def _append_pending() -> None:
@@ -109,14 +109,16 @@ def _signature(last_event_id: int, last_hash: str) -> str:
     return hmac.new(key, f"{last_event_id}:{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
-def _seal(last_event_id: int, last_hash: str) -> None:
-    head = db.session.get(AuditChainHead, HEAD_ID)
-    if head is None:
-        head = AuditChainHead(id=HEAD_ID)
-        db.session.add(head)
-    head.last_event_id, head.last_hash = last_event_id, last_hash
-    head.signature, head.sealed_at = _signature(last_event_id, last_hash), utcnow()
-    db.session.flush()
+def _seal(last_event_id: int, last_hash: str, *, head_exists: bool = True) -> None:
+    values = {"last_event_id": last_event_id, "last_hash": last_hash,
+              "signature": _signature(last_event_id, last_hash), "sealed_at": utcnow()}
+    if head_exists:
+        # An ORM-enabled UPDATE: a head object loaded earlier in the session is kept in step.
+        db.session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
+                           .values(**values))
+    else:
+        db.session.add(AuditChainHead(id=HEAD_ID, **values))
+        db.session.flush()
 
 
 def seal_head() -> None:
@@ -126,7 +128,8 @@ def seal_head() -> None:
         select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
     if last is not None:
-        _seal(last.id, last.row_hash)
+        _seal(last.id, last.row_hash,
+              head_exists=db.session.get(AuditChainHead, HEAD_ID) is not None)
 
 
 def verify_audit_log() -> str | None:
