@@ -3,16 +3,15 @@ its scores, in a fixed number of queries however long the course."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.outcomes.measures import CourseSummary, Reading, course_summary
-from tracker.points.models import Point
 from tracker.scores.models import Assessment
-from tracker.sessions.models import Adjunct, PointApplication, TreatmentSession
+from tracker.sessions.models import PointApplication, TreatmentSession
+from tracker.sessions.queries import session_children
 
 
 @dataclass
@@ -93,23 +92,10 @@ def episode_visit_records(episode_id: int, ashi: str) -> list[VisitRecord]:
                          TreatmentSession.status, TreatmentSession.retention_minutes)
                   .where(TreatmentSession.episode_id == episode_id)
                   .order_by(TreatmentSession.started_at, TreatmentSession.id))}
-    in_episode = TreatmentSession.episode_id == episode_id
-    for row in db.session.execute(
-            select(PointApplication.session_id, Point.code, PointApplication.level,
-                   PointApplication.laterality)
-            .join(TreatmentSession, TreatmentSession.id == PointApplication.session_id)
-            .outerjoin(Point, Point.id == PointApplication.point_id)
-            .where(in_episode).order_by(PointApplication.position, PointApplication.id)):
-        code = f"{row.code} {row.level}".strip() if row.code else ashi
-        visits[row.session_id].points.append(SimpleNamespace(code=code,
-                                                             laterality=row.laterality))
-    for row in db.session.execute(
-            select(Adjunct.session_id, Adjunct.kind, Adjunct.minutes, Adjunct.sites,
-                   Adjunct.params)
-            .join(TreatmentSession, TreatmentSession.id == Adjunct.session_id)
-            .where(in_episode).order_by(Adjunct.position, Adjunct.id)):
-        visits[row.session_id].adjuncts.append(SimpleNamespace(
-            kind=row.kind, minutes=row.minutes, sites=row.sites, params=row.params))
+    children = session_children(TreatmentSession.episode_id == episode_id, ashi)
+    for visit in visits.values():
+        visit.points = children.points.get(visit.id, [])
+        visit.adjuncts = children.adjuncts.get(visit.id, [])
     return list(visits.values())
 
 

@@ -1,17 +1,21 @@
 """Reading sessions: one session for a request, a patient's timeline, the last session (for
 "copy last session")."""
 
+from collections import defaultdict
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.extensions import db
+from tracker.i18n import _
 from tracker.loaders import one_or_404
 from tracker.patients.queries import load_patient
+from tracker.points.models import Point
 from tracker.safety.models import SessionCaution
-from tracker.sessions.models import Amendment, TreatmentSession
+from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
 from tracker.sessions.services import effective_values, stored_rows
 
 
@@ -47,20 +51,52 @@ TIMELINE_PER_PAGE = 20
 
 
 def patient_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_PAGE):
-    """One page of a patient's sessions, newest first, with everything the timeline shows
-    (a ``Pagination``; 6 queries, however many sessions)."""
+    """One page of a patient's sessions, newest first, with who treated and the amendments
+    (a ``Pagination``; the point rows and techniques are read as plain rows by
+    ``session_children``)."""
     stmt = (
         select(TreatmentSession)
         .where(TreatmentSession.patient_id == patient_id)
         .options(
             joinedload(TreatmentSession.practitioner),
-            selectinload(TreatmentSession.points),
-            selectinload(TreatmentSession.adjuncts),
             selectinload(TreatmentSession.amendments),
         )
         .order_by(TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
     )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+@dataclass
+class SessionChildren:
+    """A set of sessions' point rows (``.code``, ``.laterality``) and techniques (as
+    ``adjuncts.describe`` reads them), each list in the session's order, by session id."""
+
+    points: dict[int, list]
+    adjuncts: dict[int, list]
+
+
+def session_children(condition, ashi: str) -> SessionChildren:
+    """The point rows and techniques of the sessions ``condition`` selects (a clause on
+    ``TreatmentSession``), in two plain selects: a page of sessions costs tuples, not a few
+    hundred ORM objects. ``ashi`` names a custom point row."""
+    children = SessionChildren(defaultdict(list), defaultdict(list))
+    for row in db.session.execute(
+            select(PointApplication.session_id, Point.code, PointApplication.level,
+                   PointApplication.laterality)
+            .join(TreatmentSession, TreatmentSession.id == PointApplication.session_id)
+            .outerjoin(Point, Point.id == PointApplication.point_id)
+            .where(condition).order_by(PointApplication.position, PointApplication.id)):
+        code = f"{row.code} {row.level}".strip() if row.code else ashi
+        children.points[row.session_id].append(SimpleNamespace(code=code,
+                                                               laterality=row.laterality))
+    for row in db.session.execute(
+            select(Adjunct.session_id, Adjunct.kind, Adjunct.minutes, Adjunct.sites,
+                   Adjunct.params)
+            .join(TreatmentSession, TreatmentSession.id == Adjunct.session_id)
+            .where(condition).order_by(Adjunct.position, Adjunct.id)):
+        children.adjuncts[row.session_id].append(SimpleNamespace(
+            kind=row.kind, minutes=row.minutes, sites=row.sites, params=row.params))
+    return children
 
 
 SIDE_ABBREVIATIONS = {"left": "L", "right": "R", "bilateral": "B", "midline": ""}
@@ -79,10 +115,15 @@ class TimelineEntry:
 
 def points_with_sides(visit: TreatmentSession) -> list[str]:
     """Each point row as the timeline shows it: "BL23 (B)", "GV6", "Ashi (L)"."""
+    return sided_codes(visit.points)
+
+
+def sided_codes(point_rows) -> list[str]:
+    """Point rows (each with ``.code`` and ``.laterality``) as "BL23 (B)", "GV6", "Ashi (L)"."""
     return [
         f"{row.code} ({SIDE_ABBREVIATIONS[row.laterality]})"
         if SIDE_ABBREVIATIONS.get(row.laterality) else row.code
-        for row in visit.points
+        for row in point_rows
     ]
 
 
@@ -102,14 +143,16 @@ def timeline_page(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_P
     from tracker.sessions.adjuncts import describe
 
     pagination = patient_timeline(patient_id, page, per_page)
+    children = session_children(
+        TreatmentSession.id.in_([visit.id for visit in pagination.items]), _("Ashi"))
     entries = []
     for visit in pagination.items:
         current = effective_values(visit)
         entries.append(
             TimelineEntry(
                 visit=visit,
-                points=points_with_sides(visit),
-                adjuncts=[describe(a) for a in visit.adjuncts],
+                points=sided_codes(children.points.get(visit.id, ())),
+                adjuncts=[describe(a) for a in children.adjuncts.get(visit.id, ())],
                 pain_before=current["pain_before"],
                 pain_after=current["pain_after"],
             )
