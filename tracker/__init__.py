@@ -43,11 +43,14 @@ def register_extensions(app: Flask) -> None:
     from tracker import (
         i18n,
         models,  # noqa: F401  (every model must be mapped before first use)
+        widgets,
     )
     from tracker.auth.login_sessions import configure_login
     from tracker.database import configure_engine
     from tracker.extensions import csrf, db, login_manager, migrate
     from tracker.sessions import guards  # noqa: F401  (signed notes refuse to change)
+
+    widgets.install()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
