@@ -1,6 +1,6 @@
 """Jinja filters and globals: dates in the clinic's time zone, labels for stored codes."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from tracker.dates import clinic_today, clinic_zone
@@ -11,6 +11,7 @@ from tracker.i18n import (
     format_datetime,
     format_decimal,
     get_locale,
+    get_timezone,
 )
 from tracker.intake import vocab
 from tracker.patients.models import LANGUAGES, SEXES
@@ -18,11 +19,21 @@ from tracker.safety import vocab as safety_vocab
 from tracker.sessions import vocab as session_vocab
 from tracker.sessions.adjuncts import describe as describe_adjunct
 
+DATE_TIME = "yyyy-MM-dd HH:mm"
 
-def local_dt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """A UTC timestamp shown in the clinic's local time (a CLDR pattern, through Babel)."""
+
+def local_dt(value: datetime | None, fmt: str = DATE_TIME) -> str:
+    """A UTC timestamp shown in the clinic's local time (a CLDR pattern, through Babel).
+
+    The usual pattern is written by ``strftime`` (Babel would parse it again for each of the
+    hundreds of timestamps a page can show); its fields are numbers, the same in every
+    locale (tests/test_filters.py compares the two)."""
     if value is None:
         return ""
+    if fmt == DATE_TIME:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M")
     return format_datetime(value, fmt)
 
 
@@ -35,8 +46,13 @@ def local_date(value: datetime | None) -> date | None:
 
 
 def day(value: date | None) -> str:
-    """A calendar date as the clinic writes it (through Babel)."""
-    return format_date(value, "yyyy-MM-dd") if value else ""
+    """A calendar date as the clinic writes it (yyyy-MM-dd in every locale; a timestamp is
+    first put in the clinic's zone, through Babel)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return format_date(value, "yyyy-MM-dd")
+    return value.isoformat()
 
 
 def page_language() -> str:

@@ -23,13 +23,14 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     get_locale,
+    get_timezone,
     get_translations,
 )
 
 from tracker.dates import clinic_zone
 
 __all__ = ["_", "_l", "format_date", "format_datetime", "format_decimal", "get_locale",
-           "init_app", "ngettext"]
+           "get_timezone", "init_app", "ngettext"]
 
 babel = Babel()
 
