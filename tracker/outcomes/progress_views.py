@@ -7,7 +7,7 @@ from tracker.audit.services import record_event
 from tracker.fields import parse_id
 from tracker.i18n import _
 from tracker.outcomes.progress import chart_of, visits_of
-from tracker.outcomes.queries import episode_assessments, episode_visit_records, progress_of
+from tracker.outcomes.queries import episode_score_records, episode_visit_records, progress_of
 from tracker.patients.queries import load_patient
 from tracker.patients.services import patient_banners
 from tracker.scores.instruments import INSTRUMENTS
@@ -19,7 +19,7 @@ def progress(patient_id: int):
     record_event("progress.view", actor=current_user, entity=patient, patient_id=patient.id,
                  details={"episode": episode.id if episode else None})
     data = progress_of(episode_visit_records(episode.id, _("Ashi")),
-                       episode_assessments(episode.id)) if episode else None
+                       episode_score_records(episode.id)) if episode else None
     visits = visits_of(data, patient.id, patient.clinic.timezone) if data else []
     return render_template(
         "outcomes/progress.html", patient=patient, episode=episode, progress=data,
