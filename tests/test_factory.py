@@ -138,9 +138,31 @@ def test_database_url_forms_are_normalised(instance, monkeypatch, given, expecte
     assert config["SQLALCHEMY_DATABASE_URI"] == expected
     if expected.startswith("postgresql"):
         # A dropped PostgreSQL connection is replaced, not handed to a request; the app's
-        # short statements are never JIT-compiled (0.5 s a compile on the bench machine).
+        # short statements are never JIT-compiled (0.5 s a compile on the bench machine) and
+        # each is planned for its own values.
         assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {
-            "pool_pre_ping": True, "connect_args": {"options": "-c jit=off"}}
+            "pool_pre_ping": True,
+            "connect_args": {"options": "-c jit=off -c plan_cache_mode=force_custom_plan"}}
+
+
+def test_the_apps_connections_are_set_up_for_the_database_in_use(app):
+    """On PostgreSQL: no JIT, and a statement run again and again (psycopg prepares it on
+    its fifth run) still planned for its values, never one generic plan. On SQLite: foreign
+    keys enforced and the write-ahead log on."""
+    from sqlalchemy import text
+
+    from tracker.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            for _ in range(12):  # past psycopg's prepare threshold and PostgreSQL's five
+                mode = db.session.scalar(text("SELECT current_setting(:name)"),
+                                         {"name": "plan_cache_mode"})
+            assert mode == "force_custom_plan"
+            assert db.session.scalar(text("SHOW jit")) == "off"
+        else:
+            assert db.session.scalar(text("PRAGMA foreign_keys")) == 1
+            assert db.session.scalar(text("PRAGMA journal_mode")) == "wal"
 
 
 def test_missing_secret_key_stops_production_start_up(instance):

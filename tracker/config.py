@@ -123,4 +123,10 @@ def engine_options(config) -> dict:
     # outcome review's session numbers: 0.7 s with JIT, 0.1 s without; docs/performance.md).
     # POSTGRESQL_JIT = True gives PostgreSQL's own choice back.
     jit = "on" if config.get("POSTGRESQL_JIT") else "off"
-    return {"pool_pre_ping": True, "connect_args": {"options": f"-c jit={jit}"}}
+    # Every statement planned for its own values. psycopg prepares a statement on its fifth
+    # run, and after five more PostgreSQL may switch to one generic plan for all values: the
+    # outcome review went from 50 ms to 300-500 ms on its eleventh request and stayed there
+    # (a plan for "any date range" of a cohort that is in fact narrow). Planning a page's
+    # statements afresh costs a fraction of a millisecond.
+    return {"pool_pre_ping": True, "connect_args": {
+        "options": f"-c jit={jit} -c plan_cache_mode=force_custom_plan"}}
