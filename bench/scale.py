@@ -144,9 +144,11 @@ def page_targets(url: str, summary: dict, token: str) -> dict[str, list[tuple]]:
         "patient_detail": [("GET", f"/patients/{busiest}")],
         "patient_progress": [("GET", f"/patients/{busiest}/progress")],
         "session_form": [("GET", f"/patients/{busiest}/sessions/new")],
-        "session_save": saves,
         "outcome_review": [("GET", "/outcomes/review")],
         "followups": [("GET", "/outcomes/follow-ups")],
+        # Last: its saves give the open episodes a visit today, which empties the follow-up
+        # list measured before it.
+        "session_save": saves,
     }
 
 
