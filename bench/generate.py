@@ -230,7 +230,7 @@ def _load(people, courses, visits, maker: RowMaker, progress) -> dict:
     except BaseException:
         writer.abort()
         raise
-    progress("statistics (ANALYZE)")
+    progress("statistics (ANALYZE; VACUUM too on PostgreSQL)")
     writer.close()
     return {"patients": len(people), "sessions": len(visits),
             "point_applications": maker.written("point_applications")}
