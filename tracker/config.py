@@ -61,6 +61,9 @@ class Config:
     FORCE_LOCALE = None
     SQLITE_BUSY_TIMEOUT_SECONDS = 10
     POSTGRESQL_JIT = False  # config.engine_options says why
+    # How long a server process shows the outcome review's figures before computing them
+    # again (tracker.outcomes.review_cache; a change committed in the process drops them).
+    REVIEW_CACHE_SECONDS = 60
 
 
 def load_config(app, test_config=None):

@@ -364,6 +364,7 @@ def test_the_view_is_audited_with_filters_and_counts_only(app, client, clinic, p
 def test_page_query_count_does_not_grow_with_the_clinic(app, client, clinic_world,
                                                         practitioner, factory):
     url = f"/outcomes/review?{QUERY}"
+    app.config["REVIEW_CACHE_SECONDS"] = 0  # every request works the figures out
     client.get(url)  # warm-up: session refresh and one-time lookups happen here
     with count_queries(app) as few:
         assert client.get(url).status_code == 200
@@ -383,3 +384,75 @@ def test_page_query_count_does_not_grow_with_the_clinic(app, client, clinic_worl
 
     assert overall_cells(page)[0] == "13"
     assert len(many) == len(few)
+
+
+# --- the figures kept for a minute (tracker.outcomes.review_cache) ----------------------------
+
+def test_figures_are_worked_out_once_a_minute_and_say_when(app, client, clinic, practitioner,
+                                                            monkeypatch):
+    url = f"/outcomes/review?{QUERY}&status=all"
+    client.get(url)
+    with count_queries(app) as cached:
+        page = client.get(url).get_data(as_text=True)
+    assert overall_cells(page)[0] == "7"
+    assert "Figures as of " in plain(page)
+    assert not [q for q in cached if "cohort" in q.lower()]  # no review SQL
+
+    # A minute later (this process's copy is old): worked out again.
+    import tracker.outcomes.review_cache as review_cache
+    later = review_cache.time.monotonic() + 61
+    monkeypatch.setattr(review_cache.time, "monotonic", lambda: later)
+    with count_queries(app) as recomputed:
+        client.get(url)
+    assert [q for q in recomputed if "cohort" in q.lower()]
+
+
+def test_a_score_recorded_in_this_process_shows_at_once(app, client, clinic, practitioner):
+    side, episodes = clinic
+    url = f"/outcomes/review?{QUERY}&status=all"
+    assert overall_cells(client.get(url).get_data(as_text=True))[1] == "6"  # evaluable
+    with app.app_context():  # E0 (not evaluable) gets a follow-up score
+        episode = db.session.get(Episode, episodes["E0"].id)
+        record_score(episode.patient, episode, instrument="nrs", answers={"score": 3},
+                     taken_at=DAY + timedelta(days=5), zone="Asia/Tokyo",
+                     actor=fresh(side, "practitioner"))
+        db.session.commit()
+    assert overall_cells(client.get(url).get_data(as_text=True))[1] == "7"
+
+
+def test_a_change_this_process_did_not_see_shows_within_the_minute(app, client, clinic,
+                                                                   practitioner, monkeypatch):
+    """Another server's change (here a statement outside the ORM, as another process's
+    would be unseen): the page keeps its figures, saying when they are from, until they are
+    a minute old."""
+    from sqlalchemy import update
+
+    side, episodes = clinic
+    url = f"/outcomes/review?{QUERY}&status=all"
+    assert overall_cells(client.get(url).get_data(as_text=True))[0] == "7"
+    with app.app_context():
+        db.session.execute(update(Episode.__table__).where(Episode.id == episodes["E0"].id)
+                           .values(opened_on=date(2025, 1, 1)))
+        db.session.commit()
+    assert overall_cells(client.get(url).get_data(as_text=True))[0] == "7"
+    import tracker.outcomes.review_cache as review_cache
+    later = review_cache.time.monotonic() + 61
+    monkeypatch.setattr(review_cache.time, "monotonic", lambda: later)
+    assert overall_cells(client.get(url).get_data(as_text=True))[0] == "6"
+
+
+def test_each_filter_and_language_has_its_own_figures(app_ctx):
+    from tracker.outcomes.review_cache import MAX_ENTRIES, cached_review
+
+    computed = []
+
+    def compute(value):
+        return lambda: computed.append(value) or value
+
+    assert cached_review(("a",), compute(1))[0] == 1
+    assert cached_review(("a",), compute(2))[0] == 1  # kept
+    assert cached_review(("b",), compute(3))[0] == 3
+    for n in range(MAX_ENTRIES):  # the oldest filters give way to newer ones
+        cached_review(("other", n), compute(n))
+    assert cached_review(("a",), compute(4))[0] == 4
+    assert computed[:3] == [1, 3, 0]

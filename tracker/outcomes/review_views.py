@@ -7,8 +7,10 @@ from flask_login import current_user
 
 from tracker.audit.services import record_event
 from tracker.dates import clinic_today
+from tracker.i18n import get_locale
 from tracker.outcomes.forms import STATUSES, ReviewForm, review_filters
 from tracker.outcomes.review import SMALL_GROUP, outcome_review
+from tracker.outcomes.review_cache import cached_review
 from tracker.replica import report_reads
 
 
@@ -17,10 +19,16 @@ def review():
     if not form.validate():
         return render_template("outcomes/review.html", form=form, result=None,
                                small_group=SMALL_GROUP, statuses=STATUSES), 422
-    with report_reads() as connection:  # the read replica, when one is configured
-        result = outcome_review(current_user.clinic_id, opened_from=form.opened_from.data,
-                                opened_to=form.opened_to.data, status=form.status.data,
-                                connection=connection)
+    clinic_id, opened_from, opened_to, status = (current_user.clinic_id, form.opened_from.data,
+                                                 form.opened_to.data, form.status.data)
+
+    def compute():
+        with report_reads() as connection:  # the read replica, when one is configured
+            return outcome_review(clinic_id, opened_from=opened_from, opened_to=opened_to,
+                                  status=status, connection=connection)
+
+    result, computed_at = cached_review(
+        (clinic_id, opened_from, opened_to, status, str(get_locale())), compute)
     overall = result.overall
     record_event("outcomes.review", actor=current_user, details={
         "from": result.opened_from.isoformat(), "to": result.opened_to.isoformat(),
@@ -28,4 +36,4 @@ def review():
         "evaluable": overall.evaluable, "responders": overall.responders,
     })
     return render_template("outcomes/review.html", form=form, result=result,
-                           small_group=SMALL_GROUP, statuses=STATUSES)
+                           computed_at=computed_at, small_group=SMALL_GROUP, statuses=STATUSES)
