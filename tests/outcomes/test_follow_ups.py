@@ -17,7 +17,7 @@ from tracker.csv_files import csv_text, safe_cell
 from tracker.dates import today_in
 from tracker.extensions import db
 from tracker.intake.services import close_episode, open_episode
-from tracker.outcomes.follow_ups import count_follow_ups, due_follow_ups
+from tracker.outcomes.follow_ups import count_follow_ups, due_follow_ups, with_outcomes
 from tracker.patients.services import archive_patient, create_patient
 from tracker.sessions.services import amend_session, record_session, sign_session
 
@@ -61,7 +61,8 @@ def visit(side: dict, episode, started_at: datetime, *, next_visit_on: date | No
 
 def listed(side: dict, days: int = 14, today: date = TODAY) -> dict[int, object]:
     db.session.flush()
-    rows = due_follow_ups(side["clinic"].id, days=days, today=today, zone=TOKYO)
+    rows = with_outcomes(due_follow_ups(side["clinic"].id, days=days, today=today, zone=TOKYO),
+                         side["clinic"].id)
     return {row.episode_id: row for row in rows}
 
 
@@ -203,7 +204,7 @@ def test_latest_pain_and_trend_come_from_the_cohort(side):
     assert rows[drafts_only.id].trend == "no score since intake"
 
 
-def test_the_list_takes_two_queries_whatever_its_length(app, side):
+def test_the_list_takes_three_queries_whatever_its_length(app, side):
     def build(count: int) -> None:
         for n in range(count):
             episode = new_episode(side, date(2026, 10, 1))
@@ -217,9 +218,27 @@ def test_the_list_takes_two_queries_whatever_its_length(app, side):
     for count in (1, 10):
         build(count)
         with count_queries(app) as statements:
-            rows = due_follow_ups(side["clinic"].id, days=14, today=TODAY, zone=TOKYO)
+            rows = with_outcomes(due_follow_ups(side["clinic"].id, days=14, today=TODAY,
+                                                zone=TOKYO), side["clinic"].id)
         counts.append((len(rows), len(statements)))
-    assert counts == [(1, 2), (11, 2)]
+    assert counts == [(1, 3), (11, 3)]
+
+
+def test_the_outcome_is_worked_out_for_the_rows_shown_only(app, side):
+    """The list's page shows 50 rows: their baseline and latest pain, not every open
+    episode's, are worked out, in one query."""
+    episodes = [new_episode(side, date(2026, 10, 1), baseline_nrs=6) for _ in range(3)]
+    for episode in episodes:
+        visit(side, episode, at(date(2026, 10, 5)), pain_before=4, sign=True)
+    db.session.commit()
+    rows = due_follow_ups(side["clinic"].id, days=14, today=TODAY, zone=TOKYO)
+    assert {row.episode_id for row in rows} == {e.id for e in episodes}
+    assert all(row.baseline is None for row in rows)  # not worked out yet
+    with count_queries(app) as statements:
+        shown = with_outcomes(rows[:1], side["clinic"].id)
+    assert (shown[0].baseline, shown[0].latest) == (6, 4)
+    assert len(statements) == 1
+    assert with_outcomes([], side["clinic"].id) == []
 
 
 # --- the CSV writer ---------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def counted_nrs():
 
 def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
                      opened_to: date | None = None, status: str | None = None,
-                     scored_since: date | None = None) -> Select:
+                     scored_since: date | None = None,
+                     episode_ids: list[int] | None = None) -> Select:
     """One row per episode of the clinic (filtered by intake date and status): ``episode_id,
     patient_id, practitioner_id, body_region, causes, opened_on, status, baseline,
     baseline_at, latest, latest_at, latest_on (the clinic's date of the latest score), change,
@@ -45,7 +46,8 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
     follows it are NULL for an episode with no score since its intake (not yet evaluable).
     ``scored_since`` keeps only episodes with a pain score on or after that clinic date
     (through the (clinic, instrument, date) index): a quarter's latest scores are among
-    them, and a clinic's ten years of other episodes are never ranked."""
+    them, and a clinic's ten years of other episodes are never ranked. ``episode_ids`` keeps
+    only those episodes (the follow-up list's rows on show)."""
     chosen = [Episode.clinic_id == clinic_id]
     if opened_from is not None:
         chosen.append(Episode.opened_on >= opened_from)
@@ -53,6 +55,8 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
         chosen.append(Episode.opened_on <= opened_to)
     if status in ("open", "closed"):
         chosen.append(Episode.status == status)
+    if episode_ids is not None:
+        chosen.append(Episode.id.in_(episode_ids))
     if scored_since is not None:
         chosen.append(Episode.id.in_(
             select(Assessment.episode_id).where(Assessment.clinic_id == clinic_id,

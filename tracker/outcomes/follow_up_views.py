@@ -9,7 +9,7 @@ from tracker.csv_files import CSV_MIMETYPE, csv_text
 from tracker.dates import clinic_today, clinic_zone
 from tracker.fields import page_number
 from tracker.outcomes.follow_up_forms import FollowUpExportForm, FollowUpForm
-from tracker.outcomes.follow_ups import csv_header, csv_row, due_follow_ups
+from tracker.outcomes.follow_ups import csv_header, csv_row, due_follow_ups, with_outcomes
 from tracker.paging import ListPage
 from tracker.replica import report_reads
 
@@ -26,7 +26,8 @@ def follow_ups():
     with report_reads() as connection:  # the read replica, when one is configured
         rows = due_follow_ups(current_user.clinic_id, days=days, today=today,
                               zone=clinic_zone(), connection=connection)
-    shown = ListPage(rows, page_number(request.args.get("page")), FOLLOW_UPS_PER_PAGE)
+        shown = ListPage(rows, page_number(request.args.get("page")), FOLLOW_UPS_PER_PAGE)
+        shown.items = with_outcomes(shown.items, current_user.clinic_id, connection=connection)
     record_event("follow_ups.view", actor=current_user,
                  details={"rows": len(rows), "days": days, "page": shown.page})
     return render_template("outcomes/follow_ups.html", form=form, rows=shown.items,
@@ -39,8 +40,9 @@ def follow_ups_csv():
         return Response(form.problems(), status=400, mimetype="text/plain")
     days, today = form.days.data, clinic_today()
     with report_reads() as connection:  # the read replica, when one is configured
-        rows = due_follow_ups(current_user.clinic_id, days=days, today=today,
-                              zone=clinic_zone(), connection=connection)
+        rows = with_outcomes(due_follow_ups(current_user.clinic_id, days=days, today=today,
+                                            zone=clinic_zone(), connection=connection),
+                             current_user.clinic_id, connection=connection)
     record_event("follow_ups.export", actor=current_user,
                  details={"rows": len(rows), "days": days})
     body = csv_text(csv_header(), map(csv_row, rows), bom=form.excel.data)

@@ -16,18 +16,22 @@ Definitions:
 
 Two queries whatever the clinic's size: the episodes that may be due (SQL narrows them with
 UTC bounds computed from clinic dates, so it needs no time-zone arithmetic of its own), with
-their last visit and their pain outcome (``cohort.episode_outcomes``); then the amendments of
-those last visits that were amended. Python applies the amendments and the exact rule.
+their last visit; then the amendments of those last visits that were amended. Python applies
+the amendments and the exact rule. The pain outcome (``cohort.episode_outcomes``) is a third
+query, for the rows shown only (``with_outcomes``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, Date, Integer, and_, bindparam, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.dates import clinic_date, clinic_day_start
+from tracker.db_types import UTCDateTime
 from tracker.extensions import db
 from tracker.i18n import _, format_date, ngettext
 from tracker.intake.models import Episode
@@ -121,51 +125,16 @@ def signed(value: Decimal) -> str:
 def due_follow_ups(clinic_id: int, *, days: int, today: date, zone: ZoneInfo | str,
                    connection: Connection | None = None) -> list[FollowUp]:
     """The clinic's episodes due a follow-up on ``today`` (the clinic's date) after ``days``
-    without a visit, most overdue first. Two queries, run on ``connection`` (the list's pages
-    pass ``replica.report_reads()``'s) or else the session's (the dashboard's count)."""
+    without a visit, most overdue first, without their pain outcome (``with_outcomes`` adds
+    it to the rows shown). Two queries, run on ``connection`` (the list's pages pass
+    ``replica.report_reads()``'s) or else the session's (the dashboard's count)."""
     reader = connection if connection is not None else db.session.connection()
     zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-    ranked = (
-        select(TreatmentSession.episode_id, TreatmentSession.id.label("session_id"),
-               TreatmentSession.started_at, TreatmentSession.next_visit_on,
-               func.row_number().over(
-                   partition_by=TreatmentSession.episode_id,
-                   order_by=(TreatmentSession.started_at.desc(), TreatmentSession.id.desc()),
-               ).label("recency"))
-        # Only open episodes' sessions are ranked: a clinic's ten years of finished courses
-        # would otherwise be numbered on every visit to the list.
-        .where(TreatmentSession.clinic_id == clinic_id,
-               TreatmentSession.episode_id.in_(
-                   select(Episode.id).where(Episode.clinic_id == clinic_id,
-                                            Episode.status == "open")))
-        .subquery("ranked")
-    )
-    last = select(ranked).where(ranked.c.recency == 1).subquery("last_visit")
-    # MATERIALIZED: each open episode's outcome worked out once, not again for every row the
-    # outer query joins it to.
-    outcome = (episode_outcomes(clinic_id, status="open").cte("outcome")
-               .prefix_with("MATERIALIZED"))
-    amended = exists().where(Amendment.session_id == last.c.session_id)
     gap_start = today - timedelta(days=days)  # a visit on this clinic day or before is N days ago
-    candidates = reader.execute(
-        select(Episode.id, Episode.patient_id, Episode.opened_on, Episode.chief_complaint,
-               Patient.chart_number, Patient.family_name, Patient.given_name,
-               last.c.session_id, last.c.started_at, last.c.next_visit_on,
-               amended.label("amended"), outcome.c.baseline, outcome.c.latest)
-        .join(Patient, Patient.id == Episode.patient_id)
-        .outerjoin(last, last.c.episode_id == Episode.id)
-        .outerjoin(outcome, outcome.c.episode_id == Episode.id)
-        .where(
-            Episode.clinic_id == clinic_id, Episode.status == "open",
-            Patient.archived_at.is_(None),
-            or_(
-                and_(last.c.session_id.is_(None), Episode.opened_on <= gap_start),
-                last.c.started_at < clinic_day_start(gap_start + timedelta(days=1), zone),
-                last.c.next_visit_on < today,
-                amended,  # an amendment may have moved the next-visit date: decided below
-            ),
-        )
-    ).all()
+    candidates = reader.execute(_candidates_statement(), {
+        "clinic_id": clinic_id, "gap_start": gap_start, "today": today,
+        "gap_end": clinic_day_start(gap_start + timedelta(days=1), zone),
+    }).all()
     amended_ids = [row.session_id for row in candidates if row.amended]
     next_visits = amended_next_visits(amended_ids, connection=reader)
     rows = []
@@ -183,10 +152,69 @@ def due_follow_ups(clinic_id: int, *, days: int, today: date, zone: ZoneInfo | s
             last_visit_on=last_on, days_since=days_since, next_visit_on=next_on,
             days_past_next_visit=past_next, days=days,
             overdue_days=max(days_since - days, past_next if past_next is not None else -1),
-            baseline=_decimal(row.baseline), latest=_decimal(row.latest),
+            baseline=None, latest=None,
         ))
     rows.sort(key=lambda r: (-r.overdue_days, -r.days_since, r.chart_number, r.episode_id))
     return rows
+
+
+@cache
+def _candidates_statement():
+    """The open episodes that may be due, with their last visit: built once per process
+    (SQLAlchemy took longer to build it than the database to run it), run with the clinic,
+    ``gap_start`` (the clinic date N days ago), ``gap_end`` (the UTC start of the day after
+    it) and ``today``."""
+    # Each open episode's last visit, found through the sessions' episode index: a few rows
+    # read per episode, where numbering every session of every open episode read them all.
+    last_id = (
+        select(TreatmentSession.id)
+        .where(TreatmentSession.episode_id == Episode.id)
+        .order_by(TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
+        .limit(1).correlate(Episode).scalar_subquery()
+    )
+    last = aliased(TreatmentSession, name="last_visit")
+    amended = exists().where(Amendment.session_id == last.id)
+    return (
+        select(Episode.id, Episode.patient_id, Episode.opened_on, Episode.chief_complaint,
+               Patient.chart_number, Patient.family_name, Patient.given_name,
+               last.id.label("session_id"), last.started_at, last.next_visit_on,
+               amended.label("amended"))
+        .join(Patient, Patient.id == Episode.patient_id)
+        .outerjoin(last, last.id == last_id)
+        .where(
+            Episode.clinic_id == bindparam("clinic_id"), Episode.status == "open",
+            Patient.archived_at.is_(None),
+            or_(
+                and_(last.id.is_(None), Episode.opened_on <= bindparam("gap_start", type_=Date)),
+                last.started_at < bindparam("gap_end", type_=UTCDateTime),
+                last.next_visit_on < bindparam("today", type_=Date),
+                amended,  # an amendment may have moved the next-visit date: decided below
+            ),
+        )
+    )
+
+
+@cache
+def _outcomes_statement():
+    """``cohort.episode_outcomes`` of some open episodes of a clinic, built once per process,
+    run with ``clinic_id`` and ``episode_ids``."""
+    return episode_outcomes(bindparam("clinic_id", type_=Integer), status="open",
+                            episode_ids=bindparam("episode_ids", expanding=True))
+
+
+def with_outcomes(rows: list[FollowUp], clinic_id: int, *,
+                  connection: Connection | None = None) -> list[FollowUp]:
+    """``rows`` with each episode's baseline and latest pain (``cohort.episode_outcomes``),
+    worked out for these episodes only: the 50 of a page, not every open episode of the
+    clinic. Always one query."""
+    reader = connection if connection is not None else db.session.connection()
+    outcomes = {row.episode_id: row for row in reader.execute(_outcomes_statement(), {
+        "clinic_id": clinic_id, "episode_ids": [row.episode_id for row in rows]})}
+    return [
+        replace(row, baseline=_decimal(outcome.baseline), latest=_decimal(outcome.latest))
+        if (outcome := outcomes.get(row.episode_id)) is not None else row
+        for row in rows
+    ]
 
 
 def amended_next_visits(session_ids: list[int], *, connection: Connection | None = None
