@@ -13,7 +13,7 @@ from tracker.outcomes.chart import Chart, Point, build_chart
 from tracker.outcomes.queries import Progress
 from tracker.scores.instruments import FUNCTION_INSTRUMENTS, INSTRUMENTS
 from tracker.sessions.adjuncts import describe
-from tracker.sessions.queries import points_with_sides
+from tracker.sessions.queries import sided_codes
 
 
 @dataclass
@@ -51,7 +51,7 @@ def visits_of(progress: Progress, patient_id: int, zone: str) -> list[Visit]:
             if a.instrument == "nrs" and a.session_id is not None}
     return [
         Visit(number=number, session_id=visit.id, day=clinic_date(visit.started_at, zone),
-              is_signed=visit.is_signed, points=points_with_sides(visit),
+              is_signed=visit.is_signed, points=sided_codes(visit.points),
               adjuncts=[describe(adjunct) for adjunct in visit.adjuncts],
               retention_minutes=visit.retention_minutes,
               pain_before=pain.get((visit.id, "before_session")),

@@ -2,7 +2,8 @@
 
 The review aggregates every episode of a clinic (0.3 s of SQL for 250,000 sessions) and
 changes only when a score, a session or an episode does. A server process keeps each set of
-figures it computed for ``REVIEW_CACHE_SECONDS`` and the page says when they were computed.
+figures it computed for ``REVIEW_CACHE_SECONDS`` (the configuration's, 60) and the page says
+when they were computed.
 Within the process the figures are dropped as soon as a change to those records commits
 (``forget_on_commit``), so whoever records a score and opens the review sees it; another
 server process (or a change made outside the app) shows it at most a minute later. The page
@@ -25,7 +26,6 @@ from tracker.intake.models import Episode
 from tracker.scores.models import Assessment
 from tracker.sessions.models import TreatmentSession
 
-REVIEW_CACHE_SECONDS = 60
 MAX_ENTRIES = 64  # filters a clinic looks at within a minute, per process
 _KEY = "tracker.outcome_review_cache"
 # What the figures are computed from: a change to any of these drops them.

@@ -113,11 +113,6 @@ class TimelineEntry:
     pain_after: int | None
 
 
-def points_with_sides(visit: TreatmentSession) -> list[str]:
-    """Each point row as the timeline shows it: "BL23 (B)", "GV6", "Ashi (L)"."""
-    return sided_codes(visit.points)
-
-
 def sided_codes(point_rows) -> list[str]:
     """Point rows (each with ``.code`` and ``.laterality``) as "BL23 (B)", "GV6", "Ashi (L)"."""
     return [
