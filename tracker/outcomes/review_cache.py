@@ -15,6 +15,7 @@ Kept on the app (``app.extensions``), so each app, each test's included, starts 
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 
 from flask import current_app, has_app_context
@@ -42,7 +43,10 @@ def cached_review(key: tuple, compute: Callable[[], object]) -> tuple[object, da
         entry = store[key] = (now, compute(), utcnow())
         while len(store) > MAX_ENTRIES:
             store.popitem(last=False)  # the oldest
-    store.move_to_end(key)
+    # The most recently shown is the last to go (unless another thread of a threaded server
+    # pushed it out meanwhile: nothing to reorder then).
+    with suppress(KeyError):
+        store.move_to_end(key)
     return entry[1], entry[2]
 
 
