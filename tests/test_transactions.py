@@ -233,3 +233,57 @@ def test_the_write_turn_is_handed_on_at_commit(app, clinic_world):
         assert not turn_is_free()
         db.session.commit()
         assert turn_is_free()
+
+
+def test_a_new_session_is_checked_before_it_waits_for_the_write_lock(app, client, practitioner):
+    # The session form is parsed, validated and checked for cautions while reading: a form
+    # with a mistake is answered while another user holds the write lock, not after it.
+    side = practitioner["a"]
+    client.get(f"/patients/{side['patient'].id}")  # the login refresh of the first page is done
+    with app.app_context():
+        holder = db.engine.raw_connection()
+    released = threading.Event()
+    take = ("BEGIN IMMEDIATE" if sqlite(app)
+            else "SELECT 1 FROM audit_chain_heads FOR NO KEY UPDATE")
+
+    def hold():
+        cursor = holder.cursor()
+        if not sqlite(app):
+            cursor.execute("BEGIN")
+        cursor.execute(take)
+        time.sleep(1.0)
+        holder.commit()
+        released.set()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    time.sleep(0.2)
+    response = client.post(f"/patients/{side['patient'].id}/sessions/new", data=session_form(
+        episode_id=str(side["episode"].id), pain_before="11"))
+    answered_while_held = not released.is_set()
+    thread.join()
+    holder.close()
+    assert response.status_code == 422 and answered_while_held
+
+
+def test_a_new_session_writes_in_one_transaction_after_its_checks(app, client, practitioner):
+    side = practitioner["a"]
+    client.get(f"/patients/{side['patient'].id}")
+    with statements(app) as seen:
+        response = client.post(f"/patients/{side['patient'].id}/sessions/new",
+                               data=session_form(episode_id=str(side["episode"].id)))
+    assert response.status_code == 302
+    writes = [i for i, s in enumerate(seen) if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    tables = [table_of(seen[i]) for i in writes]
+    assert tables[0] == "treatment_sessions" and "point_applications" in tables
+    assert tables[-2:] == ["audit_events", "audit_chain_heads"]
+    # The form's checks look its points up in the catalog before anything is written.
+    catalog_reads = [i for i, s in enumerate(seen) if s.startswith("SELECT") and "FROM points" in s]
+    assert catalog_reads and catalog_reads[0] < min(writes)
+    if sqlite(app):
+        begins = [(i, s) for i, s in enumerate(seen) if s.startswith("BEGIN")]
+        assert begins[0][1] == "BEGIN"  # the checks: a plain transaction, no lock
+        write_begins = [i for i, s in begins if s == "BEGIN IMMEDIATE"]
+        # One write transaction, taken after the checks, holding every write.
+        assert len(write_begins) == 1
+        assert catalog_reads[0] < write_begins[0] < min(writes)

@@ -17,7 +17,8 @@ clinical database (see docs/architecture.md, "Transactions"):
   at once can win the lock every time while another process's short write, a page's audit
   row, waits for seconds. Every write transaction therefore first takes its turn: an
   exclusive ``flock`` on a file next to the database (``<database>-writelock``), tried every
-  millisecond, given up after the busy timeout with the same "database is locked" error as
+  few milliseconds by every waiter alike (the same interval for all is what makes it fair),
+  given up after the busy timeout with the same "database is locked" error as
   SQLite's own. The turn ends when the transaction does (commit or rollback) and, should a
   connection go back to the pool or close without either, then. Without ``fcntl`` (Windows)
   the busy handler alone decides.
@@ -39,7 +40,9 @@ except ImportError:  # pragma: no cover - Windows: no flock, the busy handler al
     fcntl = None
 
 _TURN = "write_turn_fd"  # the connection record's lock-file descriptor, while it holds the turn
-_TURN_POLL_SECONDS = 0.001
+# Every 3 ms: at 1 ms, seven writers waiting behind an eighth spent a tenth of the machine
+# waking up to ask (8 writers: 46 saves a second, p50 146 ms; at 4 ms 65 a second, 104 ms).
+_TURN_POLL_SECONDS = 0.003
 
 
 def configure_engine(engine: Engine, *, busy_timeout: float = 10) -> None:

@@ -13,7 +13,12 @@ plain transaction; what it must write (its audit row, the login-session refresh)
 ``defer_write`` and written at the commit point, in a write transaction of its own that lasts
 milliseconds. Changing a model any other way during a read is a programming error, refused
 (``_refuse_writes_while_reading``). Writes that are the request's purpose (a POST) run in a
-write transaction from their first statement (SQLite: ``BEGIN IMMEDIATE``).
+write transaction from their first statement (SQLite: ``BEGIN IMMEDIATE``), or, in a view
+marked ``reads_first``, from the view's call to ``begin_writing``: the form is parsed,
+validated and checked against the record while reading, and only the write itself holds
+the write lock (on SQLite, the one lock every writer and every page's audit row takes turns
+at). The record is still written in one transaction; what the write depends on is read
+again inside it.
 
 Lock order, the same for every request (no deadlock by construction): the rows a service locks
 (``SELECT ... FOR NO KEY UPDATE``: never a plain FOR UPDATE, which would also block other
@@ -49,6 +54,24 @@ def reads_only(view):
     return view
 
 
+def reads_first(view):
+    """Mark a view that reads (loads, parses, validates) before it writes: it reads without
+    a write lock until it calls ``begin_writing()``, and everything it writes is written
+    after that call, in one transaction."""
+    view.reads_first = True
+    return view
+
+
+def begin_writing() -> None:
+    """End the request's reading part: from here on it writes, in a write transaction of its
+    own (SQLite: ``BEGIN IMMEDIATE`` at the next statement). What was loaded while reading
+    is loaded again when next used, so the write sees the record as it now stands."""
+    if is_reading():
+        db.session.commit()  # ends the read; it wrote nothing
+        db.session.expire_all()
+    g.writing = True
+
+
 def is_reading() -> bool:
     """Whether the current request is in its reading part (no write lock may be taken)."""
     if not has_request_context() or g.get("writing"):
@@ -56,7 +79,7 @@ def is_reading() -> bool:
     if request.method in READ_METHODS:
         return True
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return getattr(view, "reads_only", False)
+    return getattr(view, "reads_only", False) or getattr(view, "reads_first", False)
 
 
 def defer_write(work: Callable[[], None], *, last: bool = False) -> None:

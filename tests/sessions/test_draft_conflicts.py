@@ -229,3 +229,36 @@ def amendment_reasons(app, visit_id: int) -> list[str]:
         return list(db.session.scalars(
             select(Amendment.reason).where(Amendment.session_id == visit_id)
             .order_by(Amendment.id)))
+
+
+def test_an_episode_closed_while_a_session_is_checked_is_not_written_to(
+        app, client, side, monkeypatch):
+    # Another practitioner closes the episode after the form was checked and before the
+    # write: the write reads the episode again, refuses, and writes nothing.
+    import tracker.sessions.draft_views as draft_views
+    from tests.sessions.helpers import count_sessions
+
+    real_begin_writing = draft_views.begin_writing
+
+    def close_then_begin_writing():
+        with app.app_context():
+            other = db.engine.raw_connection()
+        try:
+            cursor = other.cursor()
+            cursor.execute("UPDATE episodes SET status = 'closed', closed_on = '2026-11-20', "
+                           f"version = version + 1 WHERE id = {int(side['episode'].id)}")
+            other.commit()
+        finally:
+            other.close()
+        real_begin_writing()
+
+    monkeypatch.setattr(draft_views, "begin_writing", close_then_begin_writing)
+    client.post("/login", data={"email": side["practitioner"].email, "password": PASSWORD})
+    before = count_sessions(app)
+    response = client.post(f"/patients/{side['patient'].id}/sessions/new",
+                           data=session_form(episode_id=str(side["episode"].id)))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "This episode has just been closed." in html.unescape(page)
+    assert input_value(page, "start_time") == "10:00"  # what was typed is kept
+    assert count_sessions(app) == before

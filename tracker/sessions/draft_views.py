@@ -40,6 +40,7 @@ from tracker.sessions.session_form import (
 )
 from tracker.sessions.timer import keep_timer_seconds, needle_timer
 from tracker.sessions.timer_views import after_save
+from tracker.transactions import begin_writing
 
 
 def create(patient_id: int):
@@ -63,14 +64,26 @@ def create(patient_id: int):
     status = apply_form_action(form, action)
     if status is None and form.validate():
         try:
+            values = form.session_values(clinic_zone()) | provenance_values(form, patient)
+            overrides = contraindication_overrides(form, patient, clinic_zone())
+            # Checked while reading; the write lock is held from here to the commit only,
+            # and what the record depends on (the episode still open, the cautions) is
+            # read again.
+            begin_writing()
+            episode = form_episode(form, patient)
+            if not episode.is_open:
+                form.episode_id.choices = episode_choices(patient)
+                form.episode_id.errors.append(_("This episode has just been closed. Choose "
+                                                "another, or open a new one at intake."))
+                return _render_form(patient, form, None, status=409)
             visit = record_session(
                 patient,
-                form_episode(form, patient),
+                episode,
                 practitioner=current_user,
-                values=form.session_values(clinic_zone()) | provenance_values(form, patient),
+                values=values,
                 points=form.point_values(),
                 adjuncts=form.adjunct_values(),
-                overrides=contraindication_overrides(form, patient, clinic_zone()),
+                overrides=overrides,
             )
         except OverrideRequired as error:
             form.require_override(error.cautions)

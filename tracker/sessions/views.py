@@ -7,13 +7,14 @@ from flask import Blueprint
 
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.sessions import draft_views, note_views, timer_views
-from tracker.transactions import reads_only
+from tracker.transactions import reads_first, reads_only
 
 bp = Blueprint("sessions", __name__)
 
 _clinical = roles_required(*CLINICAL_ROLES)
 _RULES = (
-    ("/new", "create", draft_views.create, ["GET", "POST"]),
+    # Validates while reading: only the write itself waits for (and holds) the write lock.
+    ("/new", "create", reads_first(draft_views.create), ["GET", "POST"]),
     # A POST only to carry the form: the preview reads, so it never waits for a writer.
     ("/cautions", "preview_cautions", reads_only(draft_views.preview_cautions), ["POST"]),
     ("/<int:session_id>/edit", "edit", draft_views.edit, ["GET", "POST"]),
@@ -26,4 +27,4 @@ _RULES = (
      note_views.record_adverse_event_on, ["POST"]),
 )
 for rule, endpoint, view, methods in _RULES:
-    bp.add_url_rule(rule, endpoint, _clinical(view), methods=methods)  # keeps reads_only
+    bp.add_url_rule(rule, endpoint, _clinical(view), methods=methods)  # keeps the marks
