@@ -325,3 +325,31 @@ def test_the_request_catalog_follows_a_block_in_another_language(pseudo_app):
             assert render_template_string(template) == "Signed|2 sessions"
         assert _("Signed") == pseudo("Signed")
         assert render_template_string(template).startswith(pseudo("Signed") + "|")
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_templates_translate_as_jinjas_own_gettext_would(pseudo_app, autoescape):
+    """``_()`` in templates is one function of ours (tracker.i18n._template_gettext), not
+    Jinja's chain of three: the same text, escaping and ``%`` handling as Jinja's newstyle
+    gettext, in the request's language."""
+    from jinja2 import Environment
+
+    from tracker.i18n import _catalog
+
+    source = ("{{ _('Signed') }}|{{ _('Pain %(before)s before', before=value) }}"
+              "|{{ gettext('100%% of %(name)s', name=value) }}|{{ _('50%%') }}"
+              "|{{ _('not in the catalog <b>') }}|{% trans %}Signed{% endtrans %}"
+              "|{% trans name=value %}Hello {{ name }}{% endtrans %}")
+    jinjas_own = Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+    jinjas_own.install_gettext_callables(
+        gettext=lambda string: _catalog().ugettext(string),
+        ngettext=lambda singular, plural, num: _catalog().ungettext(singular, plural, num),
+        newstyle=True)
+    ours = pseudo_app.jinja_env.overlay(autoescape=autoescape)
+    value = "<i>Sato & Co</i>"
+    with pseudo_app.test_request_context("/"):
+        expected = jinjas_own.from_string(source).render(value=value)
+        rendered = ours.from_string(source).render(value=value)
+    assert rendered == expected
+    assert pseudo("Signed") in rendered
+    assert ("&lt;i&gt;" in rendered) is autoescape
