@@ -353,3 +353,19 @@ def test_templates_translate_as_jinjas_own_gettext_would(pseudo_app, autoescape)
     assert rendered == expected
     assert pseudo("Signed") in rendered
     assert ("&lt;i&gt;" in rendered) is autoescape
+
+
+def test_the_point_row_template_is_kept_per_language(pseudo_app):
+    """The new-session form's row template is rendered once per process and language
+    (tracker.sessions.session_form.point_row_template): each language gets its own."""
+    from flask_babel import force_locale
+
+    from tracker.sessions.session_form import point_row_template
+
+    with pseudo_app.test_request_context("/"):
+        translated = point_row_template()
+        with force_locale("en"):
+            english = point_row_template()
+        assert point_row_template() is translated  # kept, not rendered again
+    assert pseudo("Remove") in translated and 'name="points-__index__-code"' in translated
+    assert pseudo("Remove") not in english and ">Remove</label>" in english

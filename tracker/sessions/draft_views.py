@@ -31,6 +31,7 @@ from tracker.sessions.session_form import (
     form_body_chart,
     form_cautions,
     form_episode,
+    point_row_template,
     prefill_from_session,
     prefill_new_session,
     provenance_values,
@@ -183,4 +184,5 @@ def _render_form(patient, form, visit, *, status=200, conflict=None):
         caution_fields=row_schema.CAUTION_CONTROLS,
         timer=needle_timer(visit, typed=form.retention_minutes.data),
         body_chart=form_body_chart(form),
+        point_row_template=point_row_template(),
     ), status

@@ -166,7 +166,8 @@ class SessionForm(FlaskForm):
               cautions=" ".join(str(c.message) for c in cautions)),
         ]
 
-    def blank_point_row(self, index: str = "__index__", code: str = "__point__"):
+    @staticmethod
+    def blank_point_row(index: str = "__index__", code: str = "__point__"):
         """A row form outside the list, named as row ``index`` of it: the markup the point
         picker copies to add a row in the browser, with placeholders for the index and the
         point (static/js/point-picker.js)."""

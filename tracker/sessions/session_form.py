@@ -8,9 +8,12 @@ the change made and nothing saved.
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask import current_app, get_template_attribute
+from markupsafe import Markup
+
 from tracker.dates import clinic_date
 from tracker.fields import parse_id
-from tracker.i18n import _
+from tracker.i18n import _, get_locale
 from tracker.points import row_schema
 from tracker.points.body_chart import BodyChart, form_chart
 from tracker.points.catalog_cache import chart_targets
@@ -264,3 +267,22 @@ def provenance_values(form: SessionForm, patient) -> dict:
                                  "start again from the patient's page."))
         values["copied_from_id"] = copied
     return values
+
+
+_POINT_ROW_TEMPLATES: dict[str, Markup] = {}
+
+
+def point_row_template() -> Markup:
+    """The markup the point picker copies to add a row without a round trip: a blank catalog
+    row with placeholders for its index and number. The same for every form in a language
+    (its controls' choices are the fixed vocabulary), so it is rendered once per process and
+    language (again on every form while templates reload, in development): a seventh of the
+    new-session page's time."""
+    locale = str(get_locale())
+    markup = _POINT_ROW_TEMPLATES.get(locale)
+    if markup is None or current_app.jinja_env.auto_reload:
+        blank = SessionForm.blank_point_row()
+        point_entry = get_template_attribute("sessions/_rows.html", "point_entry")
+        markup = _POINT_ROW_TEMPLATES[locale] = Markup(
+            point_entry(blank, blank, "__index__", "__number__", catalog_only=True))
+    return markup
