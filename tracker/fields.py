@@ -7,6 +7,7 @@ construction or when a view sets ``.choices`` later, into ``SelectChoice`` objec
 
 import re
 from datetime import date
+from functools import cache
 from decimal import ROUND_HALF_UP, Decimal
 
 import wtforms
@@ -24,9 +25,29 @@ def as_select_choices(choices):
     return [c if isinstance(c, SelectChoice) else SelectChoice(c[0], c[1]) for c in choices]
 
 
+# A form class's choices are the same list every time a form is made (a vocabulary): turned
+# into choice objects once per list, not once per field per form (the session form makes
+# about 90 fields; its 24-row save spent a twentieth of its time here). Kept with the list
+# itself, so its id cannot be reused; bounded, in case a form class is ever made per request.
+_CONVERTED: dict[int, tuple[object, list]] = {}
+_CONVERTED_LIMIT = 1024
+
+
+def _declared_choices(choices):
+    if not isinstance(choices, list | tuple):
+        return as_select_choices(choices)
+    kept = _CONVERTED.get(id(choices))
+    if kept is not None and kept[0] is choices:
+        return kept[1]
+    converted = as_select_choices(choices)
+    if len(_CONVERTED) < _CONVERTED_LIMIT:
+        _CONVERTED[id(choices)] = (choices, converted)
+    return converted
+
+
 class _ChoiceObjects:
     def __init__(self, *args, choices=None, **kwargs):
-        super().__init__(*args, choices=as_select_choices(choices), **kwargs)
+        super().__init__(*args, choices=_declared_choices(choices), **kwargs)
 
     @property
     def choices(self):
@@ -62,6 +83,11 @@ class MultiCheckboxField(_ChoiceObjects, wtforms.SelectMultipleField):
             raise ValidationError(_("Choose only from the listed options."))
 
 
+@cache
+def _score_choices(low: int, high: int) -> list[tuple[int, str]]:
+    return [(n, str(n)) for n in range(low, high + 1)]
+
+
 class ScoreField(RadioField):
     """An integer score from ``low`` to ``high`` picked from a row of buttons (pain NRS 0-10).
 
@@ -70,8 +96,8 @@ class ScoreField(RadioField):
 
     def __init__(self, label=None, validators=None, low=0, high=10, **kwargs):
         self.low, self.high = low, high
-        choices = [(n, str(n)) for n in range(low, high + 1)]
-        super().__init__(label, validators, choices=choices, coerce=int, **kwargs)
+        super().__init__(label, validators, choices=_score_choices(low, high), coerce=int,
+                         **kwargs)
 
     @property
     def range_message(self) -> str:

@@ -62,13 +62,16 @@ def reads_first(view):
     return view
 
 
-def begin_writing() -> None:
+def begin_writing(*depends_on) -> None:
     """End the request's reading part: from here on it writes, in a write transaction of its
-    own (SQLite: ``BEGIN IMMEDIATE`` at the next statement). What was loaded while reading
-    is loaded again when next used, so the write sees the record as it now stands."""
+    own (SQLite: ``BEGIN IMMEDIATE`` at the next statement). The objects the write depends on
+    (``depends_on``: the episode a session goes into) are read again, in that transaction,
+    when next used; the rest of what was read (the catalog, the signed-in user) is used as
+    it was read."""
     if is_reading():
         db.session.commit()  # ends the read; it wrote nothing
-        db.session.expire_all()
+        for obj in depends_on:
+            db.session.expire(obj)
     g.writing = True
 
 

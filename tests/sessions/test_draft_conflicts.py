@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from tests.conftest import PASSWORD
 from tests.factories import complete_values, make_session, point_dicts
 from tests.pages import input_value, ticked
-from tests.sessions.helpers import point_row, session_form
+from tests.sessions.helpers import count_sessions, point_row, session_form
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import User
 from tracker.conflicts import EditConflict
@@ -231,28 +231,32 @@ def amendment_reasons(app, visit_id: int) -> list[str]:
             .order_by(Amendment.id)))
 
 
+def _change_before_the_write(app, monkeypatch, statement: str) -> None:
+    """Run ``statement`` as another user would, between the form's checks and the write."""
+    import tracker.sessions.draft_views as draft_views
+
+    real_begin_writing = draft_views.begin_writing
+
+    def change_then_begin_writing(*depends_on):
+        with app.app_context():
+            other = db.engine.raw_connection()
+        try:
+            other.cursor().execute(statement)
+            other.commit()
+        finally:
+            other.close()
+        real_begin_writing(*depends_on)
+
+    monkeypatch.setattr(draft_views, "begin_writing", change_then_begin_writing)
+
+
 def test_an_episode_closed_while_a_session_is_checked_is_not_written_to(
         app, client, side, monkeypatch):
     # Another practitioner closes the episode after the form was checked and before the
     # write: the write reads the episode again, refuses, and writes nothing.
-    import tracker.sessions.draft_views as draft_views
-    from tests.sessions.helpers import count_sessions
-
-    real_begin_writing = draft_views.begin_writing
-
-    def close_then_begin_writing():
-        with app.app_context():
-            other = db.engine.raw_connection()
-        try:
-            cursor = other.cursor()
-            cursor.execute("UPDATE episodes SET status = 'closed', closed_on = '2026-11-20', "
-                           f"version = version + 1 WHERE id = {int(side['episode'].id)}")
-            other.commit()
-        finally:
-            other.close()
-        real_begin_writing()
-
-    monkeypatch.setattr(draft_views, "begin_writing", close_then_begin_writing)
+    _change_before_the_write(app, monkeypatch, (
+        "UPDATE episodes SET status = 'closed', closed_on = '2026-11-20', "
+        f"version = version + 1 WHERE id = {int(side['episode'].id)}"))
     client.post("/login", data={"email": side["practitioner"].email, "password": PASSWORD})
     before = count_sessions(app)
     response = client.post(f"/patients/{side['patient'].id}/sessions/new",
@@ -262,3 +266,22 @@ def test_an_episode_closed_while_a_session_is_checked_is_not_written_to(
     assert "This episode has just been closed." in html.unescape(page)
     assert input_value(page, "start_time") == "10:00"  # what was typed is kept
     assert count_sessions(app) == before
+
+
+def test_an_intake_changed_while_a_session_is_checked_is_read_again_for_its_cautions(
+        app, client, side, monkeypatch):
+    # The episode's intake says "pregnant" only after the form was checked: the write works
+    # the cautions out again on the episode as it now stands, and LI4 (cautioned in
+    # pregnancy) is saved with that caution to decide before signing.
+    _change_before_the_write(app, monkeypatch, (
+        "UPDATE episodes SET pregnant = TRUE, pregnancy_weeks = 20, version = version + 1 "
+        f"WHERE id = {int(side['episode'].id)}"))
+    client.post("/login", data={"email": side["practitioner"].email, "password": PASSWORD})
+    response = client.post(f"/patients/{side['patient'].id}/sessions/new",
+                           data=session_form(episode_id=str(side["episode"].id)))
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(select(TreatmentSession).order_by(TreatmentSession.id.desc())
+                                  .options(selectinload(TreatmentSession.cautions)))
+        pregnancy = [(c.target, c.severity) for c in saved.cautions if c.rule == "pregnancy"]
+    assert ("LI4", "warning") in pregnancy

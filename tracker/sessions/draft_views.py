@@ -67,11 +67,11 @@ def create(patient_id: int):
         try:
             values = form.session_values(clinic_zone()) | provenance_values(form, patient)
             overrides = contraindication_overrides(form, patient, clinic_zone())
-            # Checked while reading; the write lock is held from here to the commit only,
-            # and what the record depends on (the episode still open, the cautions) is
-            # read again.
-            begin_writing()
             episode = form_episode(form, patient)
+            # Checked while reading; the write lock is held from here to the commit only,
+            # and what the record depends on (the episode still open, its intake for the
+            # cautions) is read again.
+            begin_writing(episode)
             if not episode.is_open:
                 form.episode_id.choices = episode_choices(patient)
                 form.episode_id.errors.append(_("This episode has just been closed. Choose "
