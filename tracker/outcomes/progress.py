@@ -1,6 +1,7 @@
 """What the progress page shows of an episode, in words: each visit (what was done, pain before
 and after), the chart's points with what each says, and the scores list."""
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -13,7 +14,18 @@ from tracker.outcomes.chart import Chart, Point, build_chart
 from tracker.outcomes.queries import Progress
 from tracker.scores.instruments import FUNCTION_INSTRUMENTS, INSTRUMENTS
 from tracker.sessions.adjuncts import describe
-from tracker.sessions.queries import sided_codes
+
+
+class VisitWords:
+    """The words of a visit's line, translated once for a page of hundreds of visits (each
+    line used to look up five in the catalog)."""
+
+    def __init__(self):
+        self.session = _("Session %(number)s, %(day)s")
+        self.draft = _("draft, not counted until signed")
+        self.pain = _("pain %(before)s before, %(after)s after")
+        self.points = _("points: %(points)s")
+        self.retention = _("retention %(minutes)s min")
 
 
 @dataclass
@@ -28,35 +40,52 @@ class Visit:
     pain_before: Decimal | None
     pain_after: Decimal | None
     href: str
+    words: VisitWords
 
     @cached_property
     def details(self) -> str:
         """One line of what was done, for the chart's tooltip and the details panel."""
-        parts = [_("Session %(number)s, %(day)s", number=self.number, day=self.day.isoformat())]
+        words = self.words
+        parts = [words.session % {"number": self.number, "day": self.day.isoformat()}]
         if not self.is_signed:
-            parts.append(_("draft, not counted until signed"))
+            parts.append(words.draft)
         if self.pain_before is not None or self.pain_after is not None:
-            parts.append(_("pain %(before)s before, %(after)s after",
-                           before=_dash(self.pain_before), after=_dash(self.pain_after)))
+            parts.append(words.pain % {"before": _dash(self.pain_before),
+                                       "after": _dash(self.pain_after)})
         if self.points:
-            parts.append(_("points: %(points)s", points=", ".join(self.points)))
+            parts.append(words.points % {"points": ", ".join(self.points)})
         parts.extend(self.adjuncts)
         if self.retention_minutes is not None:
-            parts.append(_("retention %(minutes)s min", minutes=self.retention_minutes))
+            parts.append(words.retention % {"minutes": self.retention_minutes})
         return "; ".join(parts)
 
 
 def visits_of(progress: Progress, patient_id: int, zone: str) -> list[Visit]:
     pain = {(a.session_id, a.context): a.score for a in progress.assessments
             if a.instrument == "nrs" and a.session_id is not None}
+    words, described = VisitWords(), {}
+
+    def techniques(visit) -> list[str]:
+        # A course repeats the same few techniques: each worded once a page.
+        texts = []
+        for adjunct in visit.adjuncts:
+            key = (adjunct.kind, adjunct.minutes, adjunct.sites,
+                   json.dumps(adjunct.params, sort_keys=True))
+            if key not in described:
+                described[key] = describe(adjunct)
+            texts.append(described[key])
+        return texts
+
+    # Every visit's link differs only in its id: the rule is built once, not 300 times.
+    href = url_for("sessions.detail", patient_id=patient_id, session_id=0).rsplit("/", 1)[0]
     return [
         Visit(number=number, session_id=visit.id, day=clinic_date(visit.started_at, zone),
-              is_signed=visit.is_signed, points=sided_codes(visit.points),
-              adjuncts=[describe(adjunct) for adjunct in visit.adjuncts],
+              is_signed=visit.is_signed, points=visit.points,
+              adjuncts=techniques(visit),
               retention_minutes=visit.retention_minutes,
               pain_before=pain.get((visit.id, "before_session")),
               pain_after=pain.get((visit.id, "after_session")),
-              href=url_for("sessions.detail", patient_id=patient_id, session_id=visit.id))
+              href=f"{href}/{visit.id}", words=words)
         for number, visit in enumerate(progress.sessions, start=1)
     ]
 

@@ -68,27 +68,28 @@ def patient_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PE
 
 @dataclass
 class SessionChildren:
-    """A set of sessions' point rows (``.code``, ``.laterality``) and techniques (as
-    ``adjuncts.describe`` reads them), each list in the session's order, by session id."""
+    """A set of sessions' point rows (each as "BL23 (B)", "GV6", "Ashi (L)") and
+    techniques (as ``adjuncts.describe`` reads them), each list in the session's order, by
+    session id."""
 
-    points: dict[int, list]
+    points: dict[int, list[str]]
     adjuncts: dict[int, list]
 
 
 def session_children(condition, ashi: str) -> SessionChildren:
     """The point rows and techniques of the sessions ``condition`` selects (a clause on
     ``TreatmentSession``), in two plain selects: a page of sessions costs tuples, not a few
-    hundred ORM objects. ``ashi`` names a custom point row."""
+    hundred ORM objects, and a point row a string. ``ashi`` names a custom point row."""
     children = SessionChildren(defaultdict(list), defaultdict(list))
-    for row in db.session.execute(
+    for session_id, code, level, laterality in db.session.execute(
             select(PointApplication.session_id, Point.code, PointApplication.level,
                    PointApplication.laterality)
             .join(TreatmentSession, TreatmentSession.id == PointApplication.session_id)
             .outerjoin(Point, Point.id == PointApplication.point_id)
             .where(condition).order_by(PointApplication.position, PointApplication.id)):
-        code = f"{row.code} {row.level}".strip() if row.code else ashi
-        children.points[row.session_id].append(SimpleNamespace(code=code,
-                                                               laterality=row.laterality))
+        name = (f"{code} {level}" if level else code) if code else ashi
+        side = SIDE_ABBREVIATIONS.get(laterality)
+        children.points[session_id].append(f"{name} ({side})" if side else name)
     for row in db.session.execute(
             select(Adjunct.session_id, Adjunct.kind, Adjunct.minutes, Adjunct.sites,
                    Adjunct.params)
@@ -111,15 +112,6 @@ class TimelineEntry:
     adjuncts: list[str]
     pain_before: int | None
     pain_after: int | None
-
-
-def sided_codes(point_rows) -> list[str]:
-    """Point rows (each with ``.code`` and ``.laterality``) as "BL23 (B)", "GV6", "Ashi (L)"."""
-    return [
-        f"{row.code} ({SIDE_ABBREVIATIONS[row.laterality]})"
-        if SIDE_ABBREVIATIONS.get(row.laterality) else row.code
-        for row in point_rows
-    ]
 
 
 @dataclass
@@ -146,7 +138,7 @@ def timeline_page(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_P
         entries.append(
             TimelineEntry(
                 visit=visit,
-                points=sided_codes(children.points.get(visit.id, ())),
+                points=children.points.get(visit.id, []),
                 adjuncts=[describe(a) for a in children.adjuncts.get(visit.id, ())],
                 pain_before=current["pain_before"],
                 pain_after=current["pain_after"],
