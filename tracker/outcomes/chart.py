@@ -121,9 +121,14 @@ class TimeAxis:
         margin = max(2, (last - self.first).days // 15)
         self.start, self.end = self.first - timedelta(days=margin), last + timedelta(days=margin)
         self.span = (self.end - self.start).days
+        self._xs: dict[date, float] = {}  # a course's days, each placed once (twice drawn)
 
     def x(self, day: date) -> float:
-        return round(LEFT + (day - self.start).days / self.span * (WIDTH - LEFT - RIGHT), 1)
+        x = self._xs.get(day)
+        if x is None:
+            x = self._xs[day] = round(
+                LEFT + (day - self.start).days / self.span * (WIDTH - LEFT - RIGHT), 1)
+        return x
 
     def ticks(self) -> list[tuple[float, str]]:
         length = (self.last - self.first).days

@@ -1,7 +1,6 @@
 """What the progress page shows of an episode, in words: each visit (what was done, pain before
 and after), the chart's points with what each says, and the scores list."""
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -70,7 +69,7 @@ def visits_of(progress: Progress, patient_id: int, zone: str) -> list[Visit]:
         texts = []
         for adjunct in visit.adjuncts:
             key = (adjunct.kind, adjunct.minutes, adjunct.sites,
-                   json.dumps(adjunct.params, sort_keys=True))
+                   str(adjunct.params))  # equal texts, equal techniques
             if key not in described:
                 described[key] = describe(adjunct)
             texts.append(described[key])
