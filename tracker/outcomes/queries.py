@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import JSON, case, null, select, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.auth.models import User
@@ -114,7 +114,7 @@ class ScoreRecord:
     taken_at: datetime
     taken_on: date
     score: Decimal
-    answers: dict
+    answers: dict | None  # None for a session's score (not read)
     voided_at: datetime | None
     void_reason: str
     recorded_by: SimpleNamespace | None  # .name, as the list shows it
@@ -123,9 +123,16 @@ class ScoreRecord:
     entered_on_its_own = Assessment.entered_on_its_own
 
 
+# The page lists the answers of the scores taken on their own (a PSFS's activities); the
+# 600 pain scores of a long course's sessions have none worth decoding.
+_ANSWERS_OFF_SESSIONS = type_coerce(
+    case((Assessment.session_id.is_(None), Assessment.answers), else_=null()), JSON)
+
+
 def episode_score_records(episode_id: int) -> list[ScoreRecord]:
     """Every score of the episode (voided ones too), in the order taken, in one plain select:
-    a course of 300 visits has 600 session scores besides the intake's and follow-ups'."""
+    a course of 300 visits has 600 session scores besides the intake's and follow-ups'. A
+    session's score comes without its answers (None)."""
     recorder = aliased(User)
     return [
         ScoreRecord(row.id, row.session_id, row.instrument, row.context, row.taken_at,
@@ -134,7 +141,8 @@ def episode_score_records(episode_id: int) -> list[ScoreRecord]:
         for row in db.session.execute(
             select(Assessment.id, Assessment.session_id, Assessment.instrument,
                    Assessment.context, Assessment.taken_at, Assessment.taken_on,
-                   Assessment.score, Assessment.answers, Assessment.voided_at,
+                   Assessment.score, _ANSWERS_OFF_SESSIONS.label("answers"),
+                   Assessment.voided_at,
                    Assessment.void_reason, recorder.name.label("recorder"))
             .outerjoin(recorder, recorder.id == Assessment.recorded_by_id)
             .where(Assessment.episode_id == episode_id)
