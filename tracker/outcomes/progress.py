@@ -13,6 +13,7 @@ from tracker.outcomes.chart import Chart, Point, build_chart
 from tracker.outcomes.queries import Progress
 from tracker.scores.instruments import FUNCTION_INSTRUMENTS, INSTRUMENTS
 from tracker.sessions.adjuncts import describe
+from tracker.sessions.queries import sided_codes
 
 
 class VisitWords:
@@ -79,7 +80,7 @@ def visits_of(progress: Progress, patient_id: int, zone: str) -> list[Visit]:
     href = url_for("sessions.detail", patient_id=patient_id, session_id=0).rsplit("/", 1)[0]
     return [
         Visit(number=number, session_id=visit.id, day=clinic_date(visit.started_at, zone),
-              is_signed=visit.is_signed, points=visit.points,
+              is_signed=visit.is_signed, points=_point_names(visit.points),
               adjuncts=techniques(visit),
               retention_minutes=visit.retention_minutes,
               pain_before=pain.get((visit.id, "before_session")),
@@ -87,6 +88,12 @@ def visits_of(progress: Progress, patient_id: int, zone: str) -> list[Visit]:
               href=f"{href}/{visit.id}", words=words)
         for number, visit in enumerate(progress.sessions, start=1)
     ]
+
+
+def _point_names(points) -> list[str]:
+    """A visit's points as "BL23 (B)": already so from ``episode_visit_records``; point rows
+    (``.code``, ``.laterality``) from a document's sessions."""
+    return points if not points or isinstance(points[0], str) else sided_codes(points)
 
 
 def chart_of(progress: Progress, visits: list[Visit]) -> Chart | None:

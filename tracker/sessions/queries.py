@@ -114,6 +114,16 @@ class TimelineEntry:
     pain_after: int | None
 
 
+def sided_codes(point_rows) -> list[str]:
+    """Point rows (each with ``.code`` and ``.laterality``) as "BL23 (B)", "GV6", "Ashi (L)",
+    as ``session_children`` writes them."""
+    return [
+        f"{row.code} ({SIDE_ABBREVIATIONS[row.laterality]})"
+        if SIDE_ABBREVIATIONS.get(row.laterality) else row.code
+        for row in point_rows
+    ]
+
+
 @dataclass
 class TimelinePage:
     """A page of a patient's timeline and where it stands (``pagination.page``, ``pages``,
