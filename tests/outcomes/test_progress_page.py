@@ -138,3 +138,31 @@ def test_the_patient_page_links_to_progress_for_clinicians_only(app, client, wor
     auth.logout()
     auth.login(world["a"]["reception"].email)
     assert progress not in client.get(patient_page).get_data(as_text=True)
+
+
+def visit_rows(page: str) -> list[tuple[str, str]]:
+    """The visit table's rows as (number, date)."""
+    table = page.split('class="table table-sm align-middle visits-table"')[1].split("</table>")[0]
+    return re.findall(r"<tr>\s*<td>(\d+)</td>\s*<td><a href=\"[^\"]+\">([\d-]+)</a>", table)
+
+
+def test_the_visit_table_pages_newest_first_while_the_chart_draws_every_visit(
+        app, client, world):
+    # 24 visits: the newest 20 on the first page, the 4 oldest on the second; the chart
+    # draws all 24 on both.
+    episode = build_course(app, world["a"], course=COURSE * 3)
+    first = client.get(url(world, episode=episode)).get_data(as_text=True)
+    rows = visit_rows(first)
+    assert [number for number, _ in rows] == [str(n) for n in range(24, 4, -1)]
+    assert rows[0][1] == (START + timedelta(days=5 * 23)).date().isoformat()
+    assert "Newest first: 1–20 of 24" in first
+    assert first.count('class="visit-marker"') == 24
+    second = client.get(url(world, episode=episode, page=2)).get_data(as_text=True)
+    assert [number for number, _ in visit_rows(second)] == ["4", "3", "2", "1"]
+    assert second.count('class="visit-marker"') == 24
+    assert f"episode={episode}" in second.split('aria-label="Pages of visits"')[1]
+    # A page past the end shows no rows; a hostile page number shows the first page.
+    past = client.get(url(world, episode=episode, page=9))
+    assert past.status_code == 200 and "No visits on this page." in past.get_data(as_text=True)
+    hostile = client.get(url(world, episode=episode, page="-1%27"))
+    assert hostile.status_code == 200 and visit_rows(hostile.get_data(as_text=True)) == rows
