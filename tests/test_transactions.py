@@ -287,3 +287,27 @@ def test_a_new_session_writes_in_one_transaction_after_its_checks(app, client, p
         # One write transaction, taken after the checks, holding every write.
         assert len(write_begins) == 1
         assert catalog_reads[0] < write_begins[0] < min(writes)
+
+
+def test_a_page_and_its_audit_row_are_one_transaction_on_postgresql_two_on_sqlite(
+        app, client, practitioner):
+    # SQLite: the reads in a plain transaction, the audit row in a short write one (the
+    # write lock). PostgreSQL: reading holds no lock a writer waits for, so the audit row
+    # is written at the end of the same transaction (two round trips fewer a page).
+    patient = practitioner["a"]["patient"]
+    client.get(f"/patients/{patient.id}")  # the login refresh of the first page is done
+    before = audit_count(app)
+    with app.app_context():
+        engine = db.engine
+    commits = []
+
+    def count(_connection):
+        commits.append(1)
+
+    event.listen(engine, "commit", count)
+    try:
+        assert client.get(f"/patients/{patient.id}").status_code == 200
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(commits) == (2 if sqlite(app) else 1)
+    assert audit_count(app) == before + 1
