@@ -88,13 +88,24 @@ def sync_intake_scores(episode, *, zone: str, actor) -> None:
           taken_on=episode.opened_on, actor=actor)
 
 
+SESSION_CONTEXTS = ("before_session", "after_session")
+
+
 def sync_session_scores(visit, *, pain_before: int | None, pain_after: int | None,
-                        zone: str, actor) -> None:
-    """Mirror a session's pain before and after (its effective values: amendments applied)."""
+                        zone: str, actor, new: bool = False) -> None:
+    """Mirror a session's pain before and after (its effective values: amendments applied).
+    ``new``: the session was made in this transaction, so it has no mirror rows yet (none
+    to look up: a save makes one statement for both rows)."""
     taken_on = clinic_date(visit.started_at, zone)
-    for context, value in (("before_session", pain_before), ("after_session", pain_after)):
-        _sync(visit.episode, visit, context, {"nrs": value}, taken_at=visit.started_at,
-              taken_on=taken_on, actor=actor)
+    existing: dict[str, dict] = {}
+    if not new:
+        for row in db.session.scalars(select(Assessment).where(
+                Assessment.session_id == visit.id, Assessment.context.in_(SESSION_CONTEXTS))):
+            existing.setdefault(row.context, {})[row.instrument] = row
+    for context, value in zip(SESSION_CONTEXTS, (pain_before, pain_after), strict=True):
+        _apply(visit.episode, visit, context, {"nrs": value}, existing.get(context, {}),
+               taken_at=visit.started_at, taken_on=taken_on, actor=actor)
+    db.session.flush()
 
 
 def _sync(episode, visit, context: str, values: dict, *, taken_at: datetime, taken_on: date,
@@ -106,6 +117,14 @@ def _sync(episode, visit, context: str, values: dict, *, taken_at: datetime, tak
     stmt = (stmt.where(Assessment.session_id == visit.id) if visit is not None
             else stmt.where(Assessment.episode_id == episode.id))
     existing = {row.instrument: row for row in db.session.scalars(stmt)}
+    _apply(episode, visit, context, values, existing, taken_at=taken_at, taken_on=taken_on,
+           actor=actor)
+    db.session.flush()
+
+
+def _apply(episode, visit, context: str, values: dict, existing: dict, *,
+           taken_at: datetime, taken_on: date, actor) -> None:
+    """``_sync`` once the ``existing`` rows (by instrument) are known."""
     for instrument, value in values.items():
         row = existing.get(instrument)
         if value is None:
@@ -121,4 +140,3 @@ def _sync(episode, visit, context: str, values: dict, *, taken_at: datetime, tak
         row.answers, row.score = {"score": value}, score(instrument, {"score": value})
         row.taken_at, row.taken_on = taken_at, taken_on
         row.recorded_by_id = actor.id if actor is not None else None
-    db.session.flush()

@@ -111,7 +111,7 @@ def record_session(
     _store_cautions(visit, episode, points, adjuncts, overrides or {}, practitioner)
     db.session.add(visit)
     db.session.flush()
-    _sync_scores(visit, actor=practitioner)
+    _sync_scores(visit, actor=practitioner, new=True)
     record_event("session.create", actor=practitioner, entity=visit, patient_id=patient.id,
                  details={"points": len(visit.points), "adjuncts": len(visit.adjuncts)})
     return visit
@@ -288,12 +288,13 @@ def amend_session(visit: TreatmentSession, *, reason: str, values: dict, actor,
     return amendment
 
 
-def _sync_scores(visit: TreatmentSession, *, actor) -> None:
+def _sync_scores(visit: TreatmentSession, *, actor, new: bool = False) -> None:
     """Keep the session's pain scores in the outcome table (as they read now)."""
     current = effective_values(visit) if visit.is_signed else {
         "pain_before": visit.pain_before, "pain_after": visit.pain_after}
     sync_session_scores(visit, pain_before=current["pain_before"],
-                        pain_after=current["pain_after"], zone=visit.clinic.timezone, actor=actor)
+                        pain_after=current["pain_after"], zone=visit.clinic.timezone, actor=actor,
+                        new=new)
 
 
 def effective_values(visit: TreatmentSession) -> dict:

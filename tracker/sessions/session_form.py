@@ -228,7 +228,10 @@ def _engine_rows(form: SessionForm) -> list[tuple[int, dict]]:
     typed code the catalog does not know is left to the form's own error."""
     entries = [(index, entry.form) for index, entry in enumerate(form.points)
                if not entry.form.remove.data and not entry.form.is_blank]
-    resolved = resolve_codes([row.code.data for _, row in entries if row.code.data])
+    codes = [row.code.data for _, row in entries if row.code.data]
+    # A validated form has looked its codes up already (``SessionForm.resolved``).
+    resolved = (form.resolved if all(code in form.resolved for code in codes)
+                else resolve_codes(codes))
     return [(index, row_schema.row_from_form(row.data, resolved.get(row.code.data)))
             for index, row in entries if not row.code.data or row.code.data in resolved]
 
