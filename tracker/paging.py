@@ -1,9 +1,14 @@
-"""A page of a list already in memory, with what the ``pagination_nav`` macro reads (the same
-names as Flask-SQLAlchemy's ``Pagination``, whose instances only a query may make): for lists
-worked out in Python before they are shown, such as the follow-up list."""
+"""A page of a list, with what the ``pagination_nav`` macro reads (the same names as
+Flask-SQLAlchemy's ``Pagination``, whose instances only a query may make): for lists worked
+out in Python before they are shown, such as the follow-up list (``ListPage``), and for a
+page read with its total in one statement (``counted_page``)."""
 
 from collections.abc import Iterator, Sequence
 from math import ceil
+
+from sqlalchemy import Select, func, select
+
+from tracker.extensions import db
 
 
 class ListPage:
@@ -54,3 +59,24 @@ class ListPage:
 
     def __iter__(self):
         return iter(self.items)
+
+
+def counted_page(stmt: Select, page: int, per_page: int) -> ListPage:
+    """A page of the entities ``stmt`` selects (its loader options honoured) and how many
+    there are in all, in one statement: each row carries the total (``count(*) OVER ()``),
+    so a search reads its matches once, not once for the page and again for its count. A
+    page past the end has no row to carry it: then the total is counted on its own."""
+    rows = db.session.execute(
+        stmt.add_columns(func.count().over()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        total = rows[0][1]
+    elif page > 1:
+        total = db.session.scalar(select(func.count()).select_from(
+            stmt.order_by(None).subquery()))
+    else:
+        total = 0
+    listed = ListPage([], page, per_page)
+    listed.items, listed.total = [row[0] for row in rows], total
+    listed.pages = max(1, ceil(total / per_page))
+    return listed

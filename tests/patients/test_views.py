@@ -66,6 +66,12 @@ def test_list_paginates(client, app, factory, as_role):
     assert first.count('class="patient-link"') == per_page
     assert second.count('class="patient-link"') == 31 - per_page
     assert "31 patients" in first and 'aria-label="Pages"' in first
+    assert "31 patients" in second  # the total rides on the page's own rows
+    # Past the end: no row carries the total, so it is counted on its own; the list says so
+    # and still offers its pages.
+    past = client.get("/patients/?page=5").get_data(as_text=True)
+    assert 'class="patient-link"' not in past and "No patients on this page." in past
+    assert 'aria-label="Pages"' in past and "page=2" in past
 
 
 def test_search_box_filters_the_list(client, factory, as_role):

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from tracker.audit.services import record_event
 from tracker.conflicts import EditConflict
-from tracker.extensions import db
 from tracker.fields import page_number
 from tracker.i18n import _
+from tracker.paging import counted_page
 from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
 from tracker.patients.queries import banner_options, load_patient
 from tracker.patients.services import (
@@ -36,8 +36,8 @@ def index():
     query = (form.q.data or "") if form.validate() else ""
     stmt = search_patients(current_user.clinic_id, query, archived=bool(form.archived.data))
     stmt = stmt.options(*banner_options())
-    pagination = db.paginate(stmt, page=page_number(request.args.get("page")),
-                             per_page=current_app.config["PATIENTS_PER_PAGE"], error_out=False)
+    pagination = counted_page(stmt, page_number(request.args.get("page")),
+                              current_app.config["PATIENTS_PER_PAGE"])
     clinical = current_user.can_read_clinical
     badges = {p.id: patient_banners(p, clinical=clinical) for p in pagination.items}
     # Who looked at which list page: counts, never the search text (it may hold a name).
