@@ -7,8 +7,8 @@ construction or when a view sets ``.choices`` later, into ``SelectChoice`` objec
 
 import re
 from datetime import date
-from functools import cache
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 import wtforms
 from wtforms.fields.choices import SelectChoice
