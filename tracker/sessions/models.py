@@ -28,6 +28,8 @@ class TreatmentSession(db.Model):
     __table_args__ = (
         Index("ix_treatment_sessions_patient_started", "patient_id", "started_at"),
         Index("ix_treatment_sessions_clinic_started", "clinic_id", "started_at"),
+        # An episode's sessions in order, its last visit one step in (follow-ups, progress).
+        Index("ix_treatment_sessions_episode_started", "episode_id", "started_at"),
         CheckConstraint("status IN ('draft', 'signed')", name="status"),
         CheckConstraint("pain_before BETWEEN 0 AND 10", name="pain_before"),
         CheckConstraint("pain_after BETWEEN 0 AND 10", name="pain_after"),
@@ -39,7 +41,7 @@ class TreatmentSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
-    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(10), default="draft")
