@@ -227,7 +227,7 @@ def test_progress_chart_moves_with_a_new_session(page: Page):
     expect(markers.last).to_have_attribute("aria-label", re.compile(r"pain 1 before, 0 after"))
     assert page.locator("svg.progress-chart-svg polyline").first.get_attribute("points") != line
     visits = page.get_by_role("table", name=re.compile("Each session"))
-    expect(visits.locator("tbody tr").last).to_contain_text("1 → 0")
+    expect(visits.locator("tbody tr").first).to_contain_text("1 → 0")  # newest first
 
 
 def test_export_the_summary_as_pdf(page: Page):
