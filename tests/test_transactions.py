@@ -57,6 +57,36 @@ def sqlite(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
 
 
+@contextmanager
+def another_writer_holding_the_lock(app, seconds: float = 1.0):
+    """Another user holds the write lock (SQLite's; on PostgreSQL the audit chain's head row,
+    made by an earlier page's audit row) for ``seconds``, from a fifth of a second after the
+    block starts. Yields the event set when the lock is given back; waits for it on exit."""
+    with app.app_context():
+        holder = db.engine.raw_connection()
+    released = threading.Event()
+    take = ("BEGIN IMMEDIATE" if sqlite(app)
+            else "SELECT 1 FROM audit_chain_heads FOR NO KEY UPDATE")
+
+    def hold():
+        cursor = holder.cursor()
+        if not sqlite(app):
+            cursor.execute("BEGIN")
+        cursor.execute(take)
+        time.sleep(seconds)
+        holder.commit()
+        released.set()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    time.sleep(0.2)
+    try:
+        yield released
+    finally:
+        thread.join()
+        holder.close()
+
+
 def test_a_page_reads_without_a_write_lock_and_writes_its_audit_row_after(
         app, client, practitioner):
     patient = practitioner["a"]["patient"]
@@ -97,28 +127,8 @@ def test_a_page_is_served_while_another_user_holds_the_write_lock(app, client, p
     patient = practitioner["a"]["patient"]
     client.get(f"/patients/{patient.id}")  # warm up: the login refresh is done
     before = audit_count(app)
-    with app.app_context():
-        holder = db.engine.raw_connection()
-    released = threading.Event()
-    # On PostgreSQL the chain's lock is its head row (made by the warm-up page's audit row).
-    take = ("BEGIN IMMEDIATE" if sqlite(app)
-            else "SELECT 1 FROM audit_chain_heads FOR NO KEY UPDATE")
-
-    def hold():
-        cursor = holder.cursor()
-        if not sqlite(app):
-            cursor.execute("BEGIN")
-        cursor.execute(take)
-        time.sleep(1.0)
-        holder.commit()
-        released.set()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    time.sleep(0.2)
-    response = client.get(f"/patients/{patient.id}")
-    thread.join()
-    holder.close()
+    with another_writer_holding_the_lock(app) as released:
+        response = client.get(f"/patients/{patient.id}")
     assert response.status_code == 200 and released.is_set()
     assert audit_count(app) == before + 1
 
@@ -240,29 +250,11 @@ def test_a_new_session_is_checked_before_it_waits_for_the_write_lock(app, client
     # with a mistake is answered while another user holds the write lock, not after it.
     side = practitioner["a"]
     client.get(f"/patients/{side['patient'].id}")  # the login refresh of the first page is done
-    with app.app_context():
-        holder = db.engine.raw_connection()
-    released = threading.Event()
-    take = ("BEGIN IMMEDIATE" if sqlite(app)
-            else "SELECT 1 FROM audit_chain_heads FOR NO KEY UPDATE")
-
-    def hold():
-        cursor = holder.cursor()
-        if not sqlite(app):
-            cursor.execute("BEGIN")
-        cursor.execute(take)
-        time.sleep(1.0)
-        holder.commit()
-        released.set()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    time.sleep(0.2)
-    response = client.post(f"/patients/{side['patient'].id}/sessions/new", data=session_form(
-        episode_id=str(side["episode"].id), pain_before="11"))
-    answered_while_held = not released.is_set()
-    thread.join()
-    holder.close()
+    with another_writer_holding_the_lock(app) as released:
+        response = client.post(f"/patients/{side['patient'].id}/sessions/new",
+                               data=session_form(episode_id=str(side["episode"].id),
+                                                 pain_before="11"))
+        answered_while_held = not released.is_set()
     assert response.status_code == 422 and answered_while_held
 
 

@@ -12,12 +12,14 @@ from tracker.extensions import db
 
 
 class ListPage:
-    def __init__(self, rows: Sequence, page: int, per_page: int):
-        self.total, self.per_page = len(rows), per_page
-        self.pages = max(1, ceil(self.total / per_page))
-        self.page = page
-        start = (page - 1) * per_page
-        self.items = list(rows[start:start + per_page])
+    def __init__(self, rows: Sequence, page: int, per_page: int, *, total: int | None = None):
+        """Page ``page`` of ``rows``; or, given their ``total``, ``rows`` are that page's."""
+        if total is None:
+            start = (page - 1) * per_page
+            rows, total = rows[start:start + per_page], len(rows)
+        self.total, self.per_page, self.page = total, per_page, page
+        self.pages = max(1, ceil(total / per_page))
+        self.items = list(rows)
 
     @property
     def first(self) -> int:
@@ -76,7 +78,4 @@ def counted_page(stmt: Select, page: int, per_page: int) -> ListPage:
             stmt.order_by(None).subquery()))
     else:
         total = 0
-    listed = ListPage([], page, per_page)
-    listed.items, listed.total = [row[0] for row in rows], total
-    listed.pages = max(1, ceil(total / per_page))
-    return listed
+    return ListPage([row[0] for row in rows], page, per_page, total=total)

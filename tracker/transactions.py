@@ -12,8 +12,8 @@ Reading takes no write lock. A page (GET, HEAD, or a view marked ``reads_only``)
 plain transaction; what it must write (its audit row, the login-session refresh) is handed to
 ``defer_write`` and written at the commit point, in a write transaction of its own that lasts
 milliseconds (on PostgreSQL, where reading holds nothing a writer waits for, at the end of
-the same transaction). Changing a model any other way during a read is a programming error, refused
-(``_refuse_writes_while_reading``). Writes that are the request's purpose (a POST) run in a
+the same transaction). Changing a model any other way during a read is a programming error,
+refused (``_refuse_writes_while_reading``). Writes that are the request's purpose (a POST) run in a
 write transaction from their first statement (SQLite: ``BEGIN IMMEDIATE``), or, in a view
 marked ``reads_first``, from the view's call to ``begin_writing``: the form is parsed,
 validated and checked against the record while reading, and only the write itself holds
