@@ -32,6 +32,7 @@ def open_patient(page: Page, chart_number: str) -> str:
     page.goto(f"/patients/?q={chart_number}")
     page.get_by_role("link", name=chart_number, exact=True).click()
     expect(page.get_by_text(f"Chart {chart_number}")).to_be_visible()
+    wait_for_scripts(page)
     return path_of(page)
 
 
@@ -39,6 +40,14 @@ def new_session(page: Page, chart_number: str) -> None:
     open_patient(page, chart_number)
     page.get_by_role("link", name="New session", exact=True).click()
     expect(page.get_by_role("heading", name="New treatment session")).to_be_visible()
+    wait_for_scripts(page)
+
+
+def wait_for_scripts(page: Page) -> None:
+    """Wait for the page's scripts: its heading shows before the scripts at the end of the
+    body have run, and a field typed into before then is typed with nobody listening (the
+    live caution preview never asked, on a busy machine)."""
+    page.wait_for_load_state("load")
 
 
 def point_rows(page: Page) -> list[list[str]]:

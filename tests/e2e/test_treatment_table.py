@@ -218,6 +218,20 @@ def test_caution_shows_as_quick_entry_is_typed(page: Page):
         "SP6 is cautioned in pregnancy")
 
 
+def test_quick_entry_typed_before_the_script_ran_is_still_checked(page: Page):
+    # A slow network: the form's script arrives after the practitioner has typed.
+    held = []
+    page.route("**/js/session-form.js*", lambda route: held.append(route))
+    open_patient(page, "DEMO-0010")
+    page.get_by_role("link", name="New session", exact=True).click()
+    page.get_by_label("Quick entry").fill("SP6 b/l")
+    while not held:  # the browser asks for the script once it reaches the page's end
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.get_by_role("region", name="Cautions for this patient")).to_contain_text(
+        "SP6 is cautioned in pregnancy")
+
+
 def test_typed_digit_picks_the_pain_score(page: Page):
     new_session(page, "DEMO-0010")
     group = page.get_by_role("radiogroup", name="Pain before (0-10)")

@@ -86,4 +86,10 @@
 
   form.addEventListener("change", changed);
   form.addEventListener("input", changed);
+  // Typed before this script ran (a slow network), or put back by the browser's Back button:
+  // the server drew the panel without it, so ask now.
+  var quickEntry = form.elements.namedItem("quick_entry");
+  if (quickEntry && quickEntry.value) {
+    refresh();
+  }
 })();
