@@ -200,6 +200,24 @@ def test_the_practitioner_sees_every_section(app, client, practitioner):
     assert 'href="/safety/report"' in page
 
 
+def test_the_quarters_rate_is_kept_and_redone_once_a_visit_is_recorded(app, client,
+                                                                        practitioner):
+    fill_today(app, practitioner)
+    assert "100% (1 of 1 episode)" in plain(client.get("/").get_data(as_text=True))
+    with count_queries(app) as kept:
+        client.get("/")
+    with app.app_context():  # recorded and committed in this server process
+        worse = new_episode(practitioner, clinic_today() - timedelta(days=2), baseline_nrs=7,
+                            family_name="Worse")
+        visit(practitioner, worse, at(clinic_today(), hour=0, minute=2), pain_before=7,
+              sign=True)
+        db.session.commit()
+    with count_queries(app) as redone:
+        text = plain(client.get("/").get_data(as_text=True))
+    assert "50% (1 of 2 episodes)" in text
+    assert len(redone) == len(kept) + 1  # the rate's one query, only when something changed
+
+
 def test_an_empty_clinic_shows_every_empty_state(client, practitioner):
     text = plain(client.get("/").get_data(as_text=True))
     assert "No sessions today yet." in text

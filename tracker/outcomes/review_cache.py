@@ -1,4 +1,5 @@
-"""The outcome review's figures, kept for a minute per clinic, filter and language.
+"""The outcome review's figures, kept for a minute per clinic, filter and language (and the
+dashboard's quarter responder rate, computed from the same records, per clinic and day).
 
 The review aggregates every episode of a clinic (0.3 s of SQL for 250,000 sessions) and
 changes only when a score, a session or an episode does. A server process keeps each set of

@@ -30,6 +30,9 @@ class TreatmentSession(db.Model):
         Index("ix_treatment_sessions_clinic_started", "clinic_id", "started_at"),
         # An episode's sessions in order, its last visit one step in (follow-ups, progress).
         Index("ix_treatment_sessions_episode_started", "episode_id", "started_at"),
+        # A clinic's drafts with needles in (the dashboard), without its signed years.
+        Index("ix_treatment_sessions_clinic_status_inserted", "clinic_id", "status",
+              "inserted_at"),
         CheckConstraint("status IN ('draft', 'signed')", name="status"),
         CheckConstraint("pain_before BETWEEN 0 AND 10", name="pain_before"),
         CheckConstraint("pain_after BETWEEN 0 AND 10", name="pain_after"),
