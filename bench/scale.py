@@ -140,6 +140,7 @@ def page_targets(url: str, summary: dict, token: str) -> dict[str, list[tuple]]:
              for n, (patient, episode) in enumerate(open_cases(url, summary["clinic_id"]))]
     return {
         "healthz": [("GET", "/healthz")],
+        "dashboard": [("GET", "/")],  # where clinical staff land, and come back to
         "patient_search": [("GET", f"/patients/?q={quote(name)}") for name in names],
         "patient_detail": [("GET", f"/patients/{busiest}")],
         "patient_progress": [("GET", f"/patients/{busiest}/progress")],
