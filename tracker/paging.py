@@ -79,3 +79,38 @@ def counted_page(stmt: Select, page: int, per_page: int) -> ListPage:
     else:
         total = 0
     return ListPage([row[0] for row in rows], page, per_page, total=total)
+
+
+class KeysetPage:
+    """A page of an ever-growing list read newest first by id, without counting it: the
+    page's rows, and the ids to ask for the pages on either side (None where there is none).
+    Counting the audit log (every page view adds a row: millions a year) took longer than
+    reading any page of it, and an offset deep into it reads every row it skips."""
+
+    def __init__(self, items: list, *, newer_than: int | None, older_than: int | None):
+        self.items, self.newer_than, self.older_than = items, newer_than, older_than
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+def keyset_page(stmt: Select, id_column, *, before: int | None = None,
+                after: int | None = None, per_page: int) -> KeysetPage:
+    """The page of ``stmt``'s entities (newest, that is highest ``id_column``, first) with ids
+    below ``before``, or else the one just above ``after``, or else the newest. One
+    statement; one row more than a page is read to know whether there is another."""
+    if after is not None and before is None:
+        rows = list(db.session.scalars(
+            stmt.where(id_column > after).order_by(id_column.asc()).limit(per_page + 1)))
+        more_newer, rows = len(rows) > per_page, rows[:per_page][::-1]
+        more_older = True
+    else:
+        if before is not None:
+            stmt = stmt.where(id_column < before)
+        rows = list(db.session.scalars(stmt.order_by(id_column.desc()).limit(per_page + 1)))
+        more_older, rows = len(rows) > per_page, rows[:per_page]
+        more_newer = before is not None
+    key = id_column.key
+    return KeysetPage(rows,
+                      newer_than=getattr(rows[0], key) if rows and more_newer else None,
+                      older_than=getattr(rows[-1], key) if rows and more_older else None)

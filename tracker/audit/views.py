@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditEvent
-from tracker.extensions import db
-from tracker.fields import page_number, parse_id
+from tracker.fields import parse_id
+from tracker.paging import keyset_page
 from tracker.permissions import Role, roles_required
 
 bp = Blueprint("audit", __name__)
@@ -20,12 +20,11 @@ def index():
         select(AuditEvent)
         .options(joinedload(AuditEvent.user))
         .where(AuditEvent.clinic_id == current_user.clinic_id)
-        .order_by(AuditEvent.id.desc())
     )
     patient_id = parse_id(request.args.get("patient_id"))
     if patient_id:
         stmt = stmt.where(AuditEvent.patient_id == patient_id)
-    pagination = db.paginate(stmt, page=page_number(request.args.get("page")),
-                             per_page=current_app.config["PATIENTS_PER_PAGE"] * 2,
-                             error_out=False)
-    return render_template("audit/index.html", pagination=pagination, patient_id=patient_id)
+    events = keyset_page(stmt, AuditEvent.id, before=parse_id(request.args.get("before")),
+                         after=parse_id(request.args.get("after")),
+                         per_page=current_app.config["PATIENTS_PER_PAGE"] * 2)
+    return render_template("audit/index.html", events=events, patient_id=patient_id)
