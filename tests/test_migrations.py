@@ -276,3 +276,56 @@ def test_patient_search_reads_a_trigram_index_on_postgresql(app, clinic_world):
             "EXPLAIN " + str(compiled), compiled.params))
         db.session.rollback()
         assert "ix_patients_search_trigram" in plan, plan
+
+
+def test_patient_list_reads_a_page_and_its_count_from_an_index(app, client, as_role):
+    """Among 20,000 patients, the patient list's page comes in name order from
+    ``ix_patients_clinic_listing`` (no sort of every patient) and, on SQLite, its count from
+    that index alone: the statements the page itself runs, explained on the backend."""
+    world = as_role("reception")
+    clinic_id = world["a"]["clinic"].id
+    with app.app_context():
+        columns = [c["name"] for c in inspect(db.engine).get_columns("patients")
+                   if c["name"] not in ("id", "chart_number")]
+        listed = ", ".join(columns)
+        numbers = ("generate_series(1, 20000) n" if db.engine.dialect.name == "postgresql" else
+                   "(WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k "
+                   "WHERE n < 20000) SELECT n FROM k) AS numbers")
+        db.session.execute(text(  # 20,000 more patients of the same clinic
+            f"INSERT INTO patients (chart_number, {listed}) SELECT 'X' || n, {listed} "
+            f"FROM patients, {numbers} "
+            "WHERE patients.id = (SELECT min(id) FROM patients WHERE clinic_id = :clinic)"),
+            {"clinic": clinic_id})
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        engine = db.engine
+        total = db.session.scalar(text(
+            "SELECT count(*) FROM patients WHERE clinic_id = :clinic AND archived_at IS NULL"),
+            {"clinic": clinic_id})
+    client.get("/patients/")  # the login session's refresh is not the page's
+    ran = []
+
+    def keep(conn, cursor, statement, params, context, executemany):
+        if "FROM patients" in statement and "patients.id IN" not in statement:
+            ran.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        page = client.get("/patients/").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert total > 20000 and f"{total} patients." in page  # the list's total, counted
+    plans = []
+    with app.app_context():
+        connection = db.session.connection()
+        for statement, params in ran:
+            explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+            rows = connection.exec_driver_sql(explain + statement, params).all()
+            plans.append("\n".join(str(row[-1]) for row in rows))
+        db.session.rollback()
+    listing, count = (next(p for (s, _), p in zip(ran, plans, strict=True) if cond(s))
+                      for cond in (lambda s: "ORDER BY" in s, lambda s: "count(" in s))
+    assert "ix_patients_clinic_listing" in listing, listing
+    assert "TEMP B-TREE" not in listing and "Sort" not in listing, listing
+    if engine.dialect.name == "sqlite":
+        assert "COVERING INDEX ix_patients_clinic_listing" in count, count

@@ -81,6 +81,19 @@ def counted_page(stmt: Select, page: int, per_page: int) -> ListPage:
     return ListPage([row[0] for row in rows], page, per_page, total=total)
 
 
+def page_counted_apart(stmt: Select, page: int, per_page: int) -> ListPage:
+    """A page of the entities ``stmt`` selects and how many there are in all, counted by a
+    statement of its own. For a list an index both orders and counts (the clinic's patients
+    by name): its page reads only its rows, and the count only the index, where one
+    statement carrying the total (``counted_page``) would read every row in order to count
+    it. A page past the end is not read."""
+    total = db.session.scalar(
+        stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None))
+    rows = (db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+            if total > (page - 1) * per_page else [])
+    return ListPage(rows, page, per_page, total=total)
+
+
 class KeysetPage:
     """A page of an ever-growing list read newest first by id, without counting it: the
     page's rows, and the ids to ask for the pages on either side (None where there is none).

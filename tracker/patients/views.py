@@ -8,7 +8,7 @@ from tracker.audit.services import record_event
 from tracker.conflicts import EditConflict
 from tracker.fields import page_number
 from tracker.i18n import _
-from tracker.paging import counted_page
+from tracker.paging import counted_page, page_counted_apart
 from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
 from tracker.patients.queries import banner_options, load_patient
 from tracker.patients.services import (
@@ -36,8 +36,12 @@ def index():
     query = (form.q.data or "") if form.validate() else ""
     stmt = search_patients(current_user.clinic_id, query, archived=bool(form.archived.data))
     stmt = stmt.options(*banner_options())
-    pagination = counted_page(stmt, page_number(request.args.get("page")),
-                              current_app.config["PATIENTS_PER_PAGE"])
+    # A search reads its matches whatever the paging (a "contains" match, no index orders
+    # it): page and total in one statement. The whole list is read in name order from an
+    # index, which counts it too.
+    paged = counted_page if query else page_counted_apart
+    pagination = paged(stmt, page_number(request.args.get("page")),
+                       current_app.config["PATIENTS_PER_PAGE"])
     clinical = current_user.can_read_clinical
     badges = {p.id: patient_banners(p, clinical=clinical) for p in pagination.items}
     # Who looked at which list page: counts, never the search text (it may hold a name).
