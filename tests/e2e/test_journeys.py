@@ -225,6 +225,8 @@ def test_progress_chart_moves_with_a_new_session(page: Page):
     page.goto(progress)
     expect(markers).to_have_count(before + 1)
     expect(markers.last).to_have_attribute("aria-label", re.compile(r"pain 1 before, 0 after"))
+    markers.last.focus()  # reached with the keyboard: what was done shows beside the chart
+    expect(page.locator("#visit-details")).to_contain_text("pain 1 before, 0 after")
     assert page.locator("svg.progress-chart-svg polyline").first.get_attribute("points") != line
     visits = page.get_by_role("table", name=re.compile("Each session"))
     expect(visits.locator("tbody tr").first).to_contain_text("1 → 0")  # newest first

@@ -82,7 +82,7 @@ def test_the_chart_names_what_was_done_at_each_visit(app, client, world):
                      r'progress-chart-desc"', page)
     assert "Pain went from 7 at intake to 3" in plain(page)
     markers = re.findall(r'<a href="(/patients/\d+/sessions/\d+)" class="visit-marker" '
-                         r'data-details="([^"]+)"', page)
+                         r'aria-label="([^"]+)"', page)
     assert len(markers) == len(COURSE)  # one link a visit: one tab stop each
     first = markers[0][1].replace("&amp;", "&")
     assert first.startswith("Session 1, 2026-10-16; pain 7 before, 5 after")

@@ -60,7 +60,7 @@ class Marker:
         label = escape(self.label)
         if self.linked and links:
             return Markup(  # nosec B704
-                f'<a href="{escape(self.href)}" class="visit-marker" data-details="{label}" '
+                f'<a href="{escape(self.href)}" class="visit-marker" '
                 f'aria-label="{label}"><title>{label}</title><circle cx="{x}" cy="{y}" r="11" '
                 f'fill="#ffffff" fill-opacity="0"/>{shape}</a>')
         return Markup(f'<g aria-hidden="true"><title>{label}</title>{shape}</g>')  # nosec B704

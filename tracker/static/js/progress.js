@@ -9,7 +9,8 @@
   function show(event) {
     var marker = event.target.closest ? event.target.closest(".visit-marker") : null;
     if (marker) {
-      panel.textContent = marker.getAttribute("data-details");
+      // Its accessible name is the visit's whole line (the page sends it once, not twice).
+      panel.textContent = marker.getAttribute("aria-label");
     }
   }
   document.querySelectorAll(".visit-marker").forEach(function (marker) {
