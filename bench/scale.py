@@ -141,6 +141,7 @@ def page_targets(url: str, summary: dict, token: str) -> dict[str, list[tuple]]:
     return {
         "healthz": [("GET", "/healthz")],
         "dashboard": [("GET", "/")],  # where clinical staff land, and come back to
+        "patient_list": [("GET", "/patients/")],  # where reception lands
         "patient_search": [("GET", f"/patients/?q={quote(name)}") for name in names],
         "patient_detail": [("GET", f"/patients/{busiest}")],
         "patient_progress": [("GET", f"/patients/{busiest}/progress")],

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
-PAGES = ("healthz", "dashboard", "patient_search", "patient_detail", "patient_progress",
-         "session_form", "session_save", "outcome_review", "followups")
+PAGES = ("healthz", "dashboard", "patient_list", "patient_search", "patient_detail",
+         "patient_progress", "session_form", "session_save", "outcome_review", "followups")
 
 
 def machine() -> dict:
