@@ -32,6 +32,9 @@ class Episode(db.Model):
         Index("ix_episodes_patient_status", "patient_id", "status"),
         # The outcome review's cohort: a clinic's episodes opened in a range of dates.
         Index("ix_episodes_clinic_opened", "clinic_id", "opened_on"),
+        # A clinic's open episodes (a few hundred among its years of closed ones), oldest
+        # intake first: the follow-up list and the dashboard's red flags.
+        Index("ix_episodes_clinic_status_opened", "clinic_id", "status", "opened_on"),
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         CheckConstraint("baseline_nrs BETWEEN 0 AND 10", name="baseline_nrs"),
         CheckConstraint("stress_level BETWEEN 0 AND 10", name="stress_level"),

@@ -191,11 +191,14 @@ def pending_red_flags(clinic_id: int) -> list[PendingRedFlags]:
                *_PATIENT_COLUMNS)
         .join(Patient, Patient.id == Episode.patient_id)
         .where(Episode.clinic_id == clinic_id, Episode.status == "open",
-               Episode.red_flags_acknowledged_at.is_(None))
+               Episode.red_flags_acknowledged_at.is_(None),
+               # Only episodes with a flag: an empty JSON list is not portably comparable
+               # with "=" (PostgreSQL's json has none), but both databases measure it. A
+               # clinic group's hundreds of open episodes without one were read and decoded
+               # on every view of the dashboard.
+               func.json_array_length(Episode.red_flags) > 0)
         .order_by(Episode.opened_on, Episode.id)
     )
-    # An empty JSON list is not portably comparable in SQL (PostgreSQL's json has no "="):
-    # the few open, unacknowledged episodes are filtered here, as Episode.red_flags_pending.
     return [PendingRedFlags(row.id, _patient(row), row.opened_on, list(row.red_flags))
             for row in rows if row.red_flags]
 
