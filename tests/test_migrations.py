@@ -314,7 +314,7 @@ def test_patient_list_reads_a_page_and_its_count_from_an_index(app, client, as_r
         page = client.get("/patients/").get_data(as_text=True)
     finally:
         event.remove(engine, "before_cursor_execute", keep)
-    assert total > 20000 and f"{total} patients." in page  # the list's total, counted
+    assert total > 20000 and f"{total:,} patients." in page  # the list's total, counted
     plans = []
     with app.app_context():
         connection = db.session.connection()
