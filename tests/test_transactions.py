@@ -249,11 +249,12 @@ def test_a_new_session_is_checked_before_it_waits_for_the_write_lock(app, client
     # The session form is parsed, validated and checked for cautions while reading: a form
     # with a mistake is answered while another user holds the write lock, not after it.
     side = practitioner["a"]
-    client.get(f"/patients/{side['patient'].id}")  # the login refresh of the first page is done
-    with another_writer_holding_the_lock(app) as released:
-        response = client.post(f"/patients/{side['patient'].id}/sessions/new",
-                               data=session_form(episode_id=str(side["episode"].id),
-                                                 pain_before="11"))
+    refused = session_form(episode_id=str(side["episode"].id), pain_before="11")
+    # Once before: the login refresh, and the form's templates compiled (on a busy machine
+    # compiling took longer than the lock below is held, and the answer came after it).
+    client.post(f"/patients/{side['patient'].id}/sessions/new", data=refused)
+    with another_writer_holding_the_lock(app, seconds=3.0) as released:
+        response = client.post(f"/patients/{side['patient'].id}/sessions/new", data=refused)
         answered_while_held = not released.is_set()
     assert response.status_code == 422 and answered_while_held
 
