@@ -100,8 +100,10 @@ class KeysetPage:
     Counting the audit log (every page view adds a row: millions a year) took longer than
     reading any page of it, and an offset deep into it reads every row it skips."""
 
-    def __init__(self, items: list, *, newer_than: int | None, older_than: int | None):
+    def __init__(self, items: list, *, newer_than: int | None, older_than: int | None,
+                 newest: bool):
         self.items, self.newer_than, self.older_than = items, newer_than, older_than
+        self.newest = newest  # the list's first page (asked for no other)
 
     def __iter__(self):
         return iter(self.items)
@@ -126,4 +128,5 @@ def keyset_page(stmt: Select, id_column, *, before: int | None = None,
     key = id_column.key
     return KeysetPage(rows,
                       newer_than=getattr(rows[0], key) if rows and more_newer else None,
-                      older_than=getattr(rows[-1], key) if rows and more_older else None)
+                      older_than=getattr(rows[-1], key) if rows and more_older else None,
+                      newest=before is None and after is None)

@@ -12,7 +12,6 @@ from tracker.paging import ListPage
 from tracker.patients.queries import load_patient
 from tracker.patients.services import patient_banners
 from tracker.scores.instruments import INSTRUMENTS
-from tracker.scores.services import SESSION_CONTEXTS
 
 VISITS_PER_PAGE = 20
 
@@ -28,13 +27,9 @@ def progress(patient_id: int):
     # The chart draws the whole course; the table lists it newest first, a page at a time
     # (a course of 300 visits was a 300-row table on every view).
     table = ListPage(visits[::-1], page_number(request.args.get("page")), VISITS_PER_PAGE)
-    # The scores list shows those taken at intake and follow-up contacts, newest first (a
-    # session's are in its row); picked here, where Jinja's filters took 1.5 ms for a course.
-    listed = [a for a in reversed(data.assessments)
-              if a.context not in SESSION_CONTEXTS] if data else []
     return render_template(
         "outcomes/progress.html", patient=patient, episode=episode, progress=data,
-        visits=table, chart=chart_of(data, visits) if data else None, listed_scores=listed,
+        visits=table, chart=chart_of(data, visits) if data else None,
         banners=patient_banners(patient, clinical=True), instruments=INSTRUMENTS,
     )
 

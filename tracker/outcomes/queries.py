@@ -13,6 +13,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.outcomes.measures import CourseSummary, Reading, course_summary
 from tracker.scores.models import Assessment
+from tracker.scores.services import SESSION_CONTEXTS
 from tracker.sessions.models import PointApplication, TreatmentSession
 from tracker.sessions.queries import session_children
 
@@ -25,6 +26,11 @@ class Progress:
     sessions: list[TreatmentSession]
     assessments: list[Assessment]
     summary: CourseSummary
+
+    def listed_scores(self) -> list[Assessment]:
+        """The scores the page lists, newest first: those taken at intake and at follow-up
+        contacts (a session's own are in its row of the visit table)."""
+        return [a for a in reversed(self.assessments) if a.context not in SESSION_CONTEXTS]
 
 
 def episode_sessions(episode_id: int) -> list[TreatmentSession]:
