@@ -37,3 +37,14 @@ access_log_format = (
     '%({x-forwarded-for}i)s %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 )
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: its objects (modules, the catalog, the compiled
+    templates so far) are moved out of the cyclic garbage collector's reach. They live as long
+    as the worker, yet every full collection walked them all: about 40 ms, once in some twenty
+    requests of a long course's progress page (2.97 ms a request on average; 0.92 after
+    freezing; docs/performance.md). Reference counting frees what they drop as before."""
+    import gc
+
+    gc.freeze()

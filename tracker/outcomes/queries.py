@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import JSON, case, null, select, type_coerce
+from sqlalchemy import JSON, bindparam, case, null, select, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.auth.models import User
@@ -95,12 +95,12 @@ def episode_visit_records(episode_id: int, ashi: str) -> list[VisitRecord]:
     """The episode's sessions, oldest first, with their point rows and techniques, in three
     plain selects: a long course (300 sessions, 3,600 point rows) costs tuples, not ORM
     objects. ``ashi`` names a custom point row."""
-    visits = {row.id: VisitRecord(row.id, row.started_at, row.status, row.retention_minutes)
-              for row in db.session.execute(
+    visits = {row[0]: VisitRecord(*row)
+              for row in db.session.connection().execute(
                   select(TreatmentSession.id, TreatmentSession.started_at,
                          TreatmentSession.status, TreatmentSession.retention_minutes)
                   .where(TreatmentSession.episode_id == episode_id)
-                  .order_by(TreatmentSession.started_at, TreatmentSession.id))}
+                  .order_by(TreatmentSession.started_at, TreatmentSession.id)).all()}
     children = session_children(TreatmentSession.episode_id == episode_id, ashi)
     for visit in visits.values():
         visit.points = children.points.get(visit.id, [])
@@ -108,7 +108,7 @@ def episode_visit_records(episode_id: int, ashi: str) -> list[VisitRecord]:
     return list(visits.values())
 
 
-@dataclass
+@dataclass(slots=True)
 class ScoreRecord:
     """What the progress page reads of a score, as plain values (``progress_of``,
     ``progress.chart_of`` and the page's list take it where they take an ``Assessment``)."""
@@ -135,24 +135,27 @@ _ANSWERS_OFF_SESSIONS = type_coerce(
     case((Assessment.session_id.is_(None), Assessment.answers), else_=null()), JSON)
 
 
+_RECORDER = aliased(User)
+# Built once: a long course's page spent a millisecond building this statement afresh.
+_SCORES_OF_EPISODE = (
+    select(Assessment.id, Assessment.session_id, Assessment.instrument, Assessment.context,
+           Assessment.taken_at, Assessment.taken_on, Assessment.score,
+           _ANSWERS_OFF_SESSIONS.label("answers"), Assessment.voided_at,
+           Assessment.void_reason, _RECORDER.name.label("recorder"))
+    .outerjoin(_RECORDER, _RECORDER.id == Assessment.recorded_by_id)
+    .where(Assessment.episode_id == bindparam("episode_id"))
+    .order_by(Assessment.taken_at, Assessment.id)
+)
+
+
 def episode_score_records(episode_id: int) -> list[ScoreRecord]:
-    """Every score of the episode (voided ones too), in the order taken, in one plain select:
-    a course of 300 visits has 600 session scores besides the intake's and follow-ups'. A
-    session's score comes without its answers (None)."""
-    recorder = aliased(User)
+    """Every score of the episode (voided ones too), in the order taken, in one plain select
+    (Core rows, not ORM rows): a course of 300 visits has 600 session scores besides the
+    intake's and follow-ups'. A session's score comes without its answers (None)."""
     return [
-        ScoreRecord(row.id, row.session_id, row.instrument, row.context, row.taken_at,
-                    row.taken_on, row.score, row.answers, row.voided_at, row.void_reason,
-                    SimpleNamespace(name=row.recorder) if row.recorder is not None else None)
-        for row in db.session.execute(
-            select(Assessment.id, Assessment.session_id, Assessment.instrument,
-                   Assessment.context, Assessment.taken_at, Assessment.taken_on,
-                   Assessment.score, _ANSWERS_OFF_SESSIONS.label("answers"),
-                   Assessment.voided_at,
-                   Assessment.void_reason, recorder.name.label("recorder"))
-            .outerjoin(recorder, recorder.id == Assessment.recorded_by_id)
-            .where(Assessment.episode_id == episode_id)
-            .order_by(Assessment.taken_at, Assessment.id))
+        ScoreRecord(*row[:10], SimpleNamespace(name=row[10]) if row[10] is not None else None)
+        for row in db.session.connection().execute(_SCORES_OF_EPISODE,
+                                                   {"episode_id": episode_id}).all()
     ]
 
 
