@@ -83,3 +83,26 @@ def test_a_choice_sent_twice_is_stored_once(app):
     with app.test_request_context(method="POST", data={"causes": ["a", "b", "a"]}):
         form = ChoicesForm()
         assert form.validate() and form.causes.data == ["a", "b"]
+
+
+class NeedleForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    material = fields.SelectField("Material", choices=[("", "—"), ("steel", "Steel")])
+    gauge = fields.SelectField("Gauge", choices=[(16, "0.16 mm"), (20, "0.20 mm")], coerce=int)
+
+
+@pytest.mark.parametrize(("data", "refused"), [
+    ({"material": "steel", "gauge": "20"}, set()),
+    ({"material": "", "gauge": "16"}, set()),
+    ({"material": "gold", "gauge": "20"}, {"material"}),  # not one of the choices
+    ({"material": "steel", "gauge": "18"}, {"gauge"}),  # a number, not one of the choices
+])
+def test_a_select_takes_only_its_choices(app, data, refused):
+    with app.test_request_context(method="POST", data=data):
+        form = NeedleForm()
+        form.validate()
+    assert set(form.errors) == refused
+    for name in refused:
+        assert form.errors[name] == ["Not a valid choice."]

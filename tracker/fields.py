@@ -59,7 +59,19 @@ class _ChoiceObjects:
 
 
 class SelectField(_ChoiceObjects, wtforms.SelectField):
-    pass
+    def pre_validate(self, form):
+        """WTForms' check that the value is one of the choices, without building an option
+        object (label, attributes) for every choice to find it: a session's save checks
+        about a hundred selects."""
+        if self.process_errors or not self.validate_choice:
+            return
+        if self.choices is None:
+            raise TypeError(self.gettext("Choices cannot be None."))
+        data, coerce = self.data, self.coerce
+        if not any(coerce(choice.value) == data
+                   for choice in self._choices_from_input(self.choices) or []):
+            raise ValidationError(
+                self.invalid_choice_message or self.gettext("Not a valid choice."))
 
 
 class RadioField(_ChoiceObjects, wtforms.RadioField):
