@@ -7,44 +7,45 @@ empty page cannot pass). Every count follows an uncounted request (the login ses
 once-a-minute refresh is not the page's) and covers every engine of the app, a read
 replica's included when one is configured.
 
-Where each page's test lives (statements on 2026-11-30, the same on SQLite and PostgreSQL
-unless said):
+Where each page's test lives (statements on 2026-12-01, the same on SQLite and PostgreSQL
+unless said; a patient's page loads the patient with its consents and episodes in one):
 
 ================  =========================================================================
 page              tests
 ================  =========================================================================
 healthz           here: ``test_healthz_reads_no_table`` (1: the ``SELECT 1`` probe, which
                   the 503 of an unreachable database needs; no table, no login session)
-patient_search    here: ``test_patient_search`` (8; matching patients past a page, consents,
+patient_search    here: ``test_patient_search`` (7; matching patients past a page, consents,
                   episodes, red flags, safety facts, sessions, practitioners); the list
                   without a search: tests/patients/test_views.py::
                   test_list_query_count_does_not_grow_with_patients
-patient_detail    here: ``test_patient_page`` (13; the benchmark's 300 sessions and 36 rich
+patient_detail    here: ``test_patient_page`` (11; the benchmark's 300 sessions and 36 rich
                   ones, four practitioners, amendments, adverse events, scores, episodes,
                   consents); the timeline's service alone: tests/sessions/test_services.py::
                   test_timeline_query_count_does_not_grow
 progress page     tests/outcomes/test_progress_page.py::
                   test_query_count_does_not_grow_with_the_course (sessions of one episode);
-                  here: ``test_progress_page`` (14; practitioners, amendments, adverse
+                  here: ``test_progress_page`` (9; practitioners, amendments, adverse
                   events, follow-up scores, techniques, the patient's other episodes)
-session_form      here: ``test_session_form`` (11 plain, 16 with ``?copy=last`` or a clinic
+session_form      here: ``test_session_form`` (9 plain, 14 with ``?copy=last`` or a clinic
                   protocol; episodes, protocols, the last session's 30 rows and 5 techniques)
-session_save      here: ``test_session_save`` (2 point rows, a technique and a caution
-                  against 30 rows, 5 techniques and 5 cautions: the same statements; before
-                  ``db_types.batch_sentinel`` SQLite took 18 and 54, one INSERT a row)
+session_save      here: ``test_session_save`` (13, PostgreSQL 12; 2 point rows, a technique
+                  and a caution against 30 rows, 5 techniques and 5 cautions: the same
+                  statements; before ``db_types.batch_sentinel`` SQLite took 18 and 54, one
+                  INSERT a row)
 outcome_review    tests/outcomes/test_review.py::
                   test_page_query_count_does_not_grow_with_the_clinic (practitioners,
                   episodes, sessions, follow-up scores of one patient); here:
-                  ``test_outcome_review`` (6; patients, amendments, drafts, 13+ sessions,
+                  ``test_outcome_review`` (4; patients, amendments, drafts, 13+ sessions,
                   voided scores, adverse events)
 followups         tests/outcomes/test_follow_ups.py::
                   test_the_page_and_the_csv_take_the_same_queries_for_1_or_30_rows (due
-                  episodes, one session each); here: ``test_follow_ups`` (6, page and CSV;
+                  episodes, one session each); here: ``test_follow_ups`` (7, page and CSV;
                   sessions per episode, amendments, scores, practitioners, a second open
                   episode, closed episodes, archived patients)
 sessions.csv      tests/exports/test_csv_memory.py::
                   test_the_clinic_export_reads_in_the_same_statements_however_many_rows (bulk
-                  sessions of one patient); here: ``test_clinic_csv_export`` (10 a session
+                  sessions of one patient); here: ``test_clinic_csv_export`` (6 a session
                   a row, 6 a point a row; patients, practitioners, episodes, amendments,
                   adverse events, techniques, drafts)
 dashboard         tests/main/test_dashboard.py::

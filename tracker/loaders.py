@@ -11,8 +11,9 @@ from tracker.extensions import db
 
 
 def one_or_404(stmt):
-    """The one row ``stmt`` selects, or abort with 404."""
-    found = db.session.scalar(stmt)
+    """The one row ``stmt`` selects, or abort with 404. Rows repeated by a joined collection
+    (``joinedload``) count as one."""
+    found = db.session.scalars(stmt).unique().one_or_none()
     if found is None:
         abort(404)
     return found
