@@ -27,7 +27,7 @@ progress page     tests/outcomes/test_progress_page.py::
                   test_query_count_does_not_grow_with_the_course (sessions of one episode);
                   here: ``test_progress_page`` (9; practitioners, amendments, adverse
                   events, follow-up scores, techniques, the patient's other episodes)
-session_form      here: ``test_session_form`` (9 plain, 14 with ``?copy=last`` or a clinic
+session_form      here: ``test_session_form`` (8 plain, 13 with ``?copy=last`` or a clinic
                   protocol; episodes, protocols, the last session's 30 rows and 5 techniques)
 session_save      here: ``test_session_save`` (13, PostgreSQL 12; 2 point rows, a technique
                   and a caution against 30 rows, 5 techniques and 5 cautions: the same

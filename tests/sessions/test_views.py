@@ -76,6 +76,16 @@ def test_copy_last_prefills_points_and_adjuncts(app, client, world):
     assert input_value(page, "copied_from_id") == str(previous)
 
 
+def test_copy_last_is_offered_once_the_patient_has_a_session(app, client, world):
+    copy_last = f'href="{urls(world)}/new?copy=last"'
+    assert copy_last not in client.get(f"{urls(world)}/new").get_data(as_text=True)
+    make_session(app, world["a"], rows=[("LI4", "left")])
+    assert copy_last in client.get(f"{urls(world)}/new").get_data(as_text=True)
+    # A refused save shows the form again, the offer with it.
+    response, page = post_form(client, world, pain_before="11")
+    assert response.status_code == 422 and copy_last in page
+
+
 def test_parse_turns_quick_entry_into_rows(app, client, world):
     response, page = post_form(client, world, action="parse", quick_entry=EXAMPLE, points=[])
     assert response.status_code == 200

@@ -176,7 +176,8 @@ def _render_form(patient, form, visit, *, status=200, conflict=None):
         conflict=conflict,
         banners=patient_banners(patient, clinical=True),
         protocol_options=protocol_choices(current_user.clinic_id),
-        has_previous=visit is None and has_sessions(patient.id),
+        has_previous=visit is None and (
+            form.has_previous if form.has_previous is not None else has_sessions(patient.id)),
         point_options=point_datalist_options(),
         adjunct_kinds=vocab.ADJUNCT_KINDS,
         cautions=cautions,

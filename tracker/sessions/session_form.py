@@ -75,7 +75,9 @@ def prefill_new_session(patient, zone: ZoneInfo, args) -> SessionForm:
         data["needles_inserted"] = row_schema.needle_count(
             [{"laterality": row["laterality"]} for row in data["points"]]
         )
-    return SessionForm(data=data)
+    form = SessionForm(data=data)
+    form.has_previous = previous is not None
+    return form
 
 
 def prefill_from_session(visit, zone: ZoneInfo) -> SessionForm:
