@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm.util import identity_key
 
 from tracker.audit.models import AuditChainHead, AuditEvent
@@ -86,9 +86,7 @@ def append_events(events: list[AuditEvent]) -> None:
     if is_reading():  # the rows below bypass the session's guard against writing in a read
         raise RuntimeError("The audit log is appended at the commit point, not while reading")
     connection = db.session.connection()
-    previous = connection.scalar(
-        select(AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID)
-        .with_for_update(key_share=True))
+    previous = connection.scalar(_LOCK_HEAD)
     head_exists = previous is not None
     if not head_exists:
         # A database's first append (or its first since the head table came): there is no
@@ -97,18 +95,26 @@ def append_events(events: list[AuditEvent]) -> None:
         previous = connection.scalar(
             select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
         ) or GENESIS_HASH
-    table = AuditEvent.__table__
     for event in events:
         event.prev_hash = previous
         event.row_hash = previous = _hash_event(event)
-        event.id = connection.execute(insert(table).values(
-            {column: getattr(event, column) for column in _EVENT_COLUMNS})
+        event.id = connection.execute(
+            _INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_COLUMNS}
         ).inserted_primary_key[0]
     _seal(events[-1].id, events[-1].row_hash, head_exists=head_exists)
 
 
 _EVENT_COLUMNS = ("occurred_at", "clinic_id", "user_id", "action", "entity_type", "entity_id",
                   "patient_id", "remote_addr", "details", "prev_hash", "row_hash")
+# The chain's statements, built once: every page view runs them while it holds the chain's
+# lock, and building them afresh (and their cache keys) was a third of that time.
+_LOCK_HEAD = (select(AuditChainHead.last_hash).where(AuditChainHead.id == HEAD_ID)
+              .with_for_update(key_share=True))
+_INSERT_EVENT = insert(AuditEvent.__table__)
+_MOVE_HEAD = (update(AuditChainHead.__table__)
+              .where(AuditChainHead.__table__.c.id == HEAD_ID)
+              .values({name: bindparam(name) for name in
+                       ("last_event_id", "last_hash", "signature", "sealed_at")}))
 
 
 def _append_pending() -> None:
@@ -124,8 +130,7 @@ def _seal(last_event_id: int, last_hash: str, *, head_exists: bool = True) -> No
     values = {"last_event_id": last_event_id, "last_hash": last_hash,
               "signature": _signature(last_event_id, last_hash), "sealed_at": utcnow()}
     if head_exists:
-        db.session.connection().execute(
-            update(AuditChainHead.__table__).where(AuditChainHead.id == HEAD_ID).values(**values))
+        db.session.connection().execute(_MOVE_HEAD, values)
         # A head object loaded earlier in the session (``audit verify``) reads the new end.
         loaded = db.session.identity_map.get(identity_key(AuditChainHead, HEAD_ID))
         if loaded is not None:
