@@ -10,10 +10,10 @@ from flask import abort
 from tracker.extensions import db
 
 
-def one_or_404(stmt):
-    """The one row ``stmt`` selects, or abort with 404. Rows repeated by a joined collection
-    (``joinedload``) count as one."""
-    found = db.session.scalars(stmt).unique().one_or_none()
+def one_or_404(stmt, params: dict | None = None):
+    """The one row ``stmt`` selects (with ``params`` for its bound parameters), or abort
+    with 404. Rows repeated by a joined collection (``joinedload``) count as one."""
+    found = db.session.scalars(stmt, params).unique().one_or_none()
     if found is None:
         abort(404)
     return found

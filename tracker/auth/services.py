@@ -5,8 +5,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from tracker.audit.services import record_event
@@ -221,11 +222,16 @@ def attempt_login(
 
 def find_login_session(token: str) -> LoginSession | None:
     """The session for a cookie token, with its user and clinic (pages need both)."""
-    return db.session.scalar(
-        select(LoginSession)
-        .options(joinedload(LoginSession.user).joinedload(User.clinic))
-        .where(LoginSession.token_hash == _digest(token))
-    )
+    return db.session.scalar(_login_session_statement(), {"token_hash": _digest(token)})
+
+
+@cache
+def _login_session_statement():
+    """Built once per process: every request runs it, and SQLAlchemy took longer to build
+    the statement and its cache key than to run it."""
+    return (select(LoginSession)
+            .options(joinedload(LoginSession.user).joinedload(User.clinic))
+            .where(LoginSession.token_hash == bindparam("token_hash")))
 
 
 def end_login_session(login_session: LoginSession, *, reason: str) -> None:
