@@ -91,17 +91,22 @@ class VisitRecord:
         return self.status == "signed"
 
 
+_SESSIONS_OF_EPISODE = (
+    select(TreatmentSession.id, TreatmentSession.started_at, TreatmentSession.status,
+           TreatmentSession.retention_minutes)
+    .where(TreatmentSession.episode_id == bindparam("episode_id"))
+    .order_by(TreatmentSession.started_at, TreatmentSession.id)
+)
+
+
 def episode_visit_records(episode_id: int, ashi: str) -> list[VisitRecord]:
     """The episode's sessions, oldest first, with their point rows and techniques, in three
     plain selects: a long course (300 sessions, 3,600 point rows) costs tuples, not ORM
     objects. ``ashi`` names a custom point row."""
     visits = {row[0]: VisitRecord(*row)
               for row in db.session.connection().execute(
-                  select(TreatmentSession.id, TreatmentSession.started_at,
-                         TreatmentSession.status, TreatmentSession.retention_minutes)
-                  .where(TreatmentSession.episode_id == episode_id)
-                  .order_by(TreatmentSession.started_at, TreatmentSession.id)).all()}
-    children = session_children(TreatmentSession.episode_id == episode_id, ashi)
+                  _SESSIONS_OF_EPISODE, {"episode_id": episode_id}).all()}
+    children = session_children("episode", episode_id, ashi)
     for visit in visits.values():
         visit.points = children.points.get(visit.id, [])
         visit.adjuncts = children.adjuncts.get(visit.id, [])

@@ -3,9 +3,10 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -76,32 +77,47 @@ class SessionChildren:
     adjuncts: dict[int, list]
 
 
-def session_children(condition, ashi: str) -> SessionChildren:
-    """The point rows and techniques of the sessions ``condition`` selects (a clause on
-    ``TreatmentSession``), in two plain selects: a page of sessions costs tuples, not a few
-    hundred ORM objects, and a point row a string. ``ashi`` names a custom point row."""
+def session_children(by: str, selector, ashi: str) -> SessionChildren:
+    """The point rows and techniques of the sessions of an episode (``by="episode"``, the
+    episode's id) or of a list of ids (``by="ids"``), in two plain selects: a page of
+    sessions costs tuples, not a few hundred ORM objects, and a point row a string. ``ashi``
+    names a custom point row."""
     children = SessionChildren(defaultdict(list), defaultdict(list))
+    points, adjuncts = _children_statements(by)
     # Core rows from the session's connection, not ORM rows (the ORM's result machinery was
     # a third of a long course's progress page: 3,600 point rows), all fetched at once
     # (iterating a result fetches one row a call).
     connection = db.session.connection()
     for session_id, code, level, laterality in connection.execute(
-            select(PointApplication.session_id, Point.code, PointApplication.level,
-                   PointApplication.laterality)
-            .join(TreatmentSession, TreatmentSession.id == PointApplication.session_id)
-            .outerjoin(Point, Point.id == PointApplication.point_id)
-            .where(condition).order_by(PointApplication.position, PointApplication.id)).all():
+            points, {"selector": selector}).all():
         name = (f"{code} {level}" if level else code) if code else ashi
         side = SIDE_ABBREVIATIONS.get(laterality)
         children.points[session_id].append(f"{name} ({side})" if side else name)
     for session_id, kind, minutes, sites, params in connection.execute(
-            select(Adjunct.session_id, Adjunct.kind, Adjunct.minutes, Adjunct.sites,
-                   Adjunct.params)
-            .join(TreatmentSession, TreatmentSession.id == Adjunct.session_id)
-            .where(condition).order_by(Adjunct.position, Adjunct.id)).all():
+            adjuncts, {"selector": selector}).all():
         children.adjuncts[session_id].append(SimpleNamespace(
             kind=kind, minutes=minutes, sites=sites, params=params))
     return children
+
+
+@cache
+def _children_statements(by: str):
+    """``session_children``'s two statements for one way of choosing the sessions, built
+    once per process (building them took as long as running them for a page of 20)."""
+    condition = {
+        "episode": TreatmentSession.episode_id == bindparam("selector"),
+        "ids": TreatmentSession.id.in_(bindparam("selector", expanding=True)),
+    }[by]
+    points = (select(PointApplication.session_id, Point.code, PointApplication.level,
+                     PointApplication.laterality)
+              .join(TreatmentSession, TreatmentSession.id == PointApplication.session_id)
+              .outerjoin(Point, Point.id == PointApplication.point_id)
+              .where(condition).order_by(PointApplication.position, PointApplication.id))
+    adjuncts = (select(Adjunct.session_id, Adjunct.kind, Adjunct.minutes, Adjunct.sites,
+                       Adjunct.params)
+                .join(TreatmentSession, TreatmentSession.id == Adjunct.session_id)
+                .where(condition).order_by(Adjunct.position, Adjunct.id))
+    return points, adjuncts
 
 
 SIDE_ABBREVIATIONS = {"left": "L", "right": "R", "bilateral": "B", "midline": ""}
@@ -144,8 +160,7 @@ def timeline_page(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_P
     from tracker.sessions.adjuncts import describe
 
     pagination = patient_timeline(patient_id, page, per_page)
-    children = session_children(
-        TreatmentSession.id.in_([visit.id for visit in pagination.items]), _("Ashi"))
+    children = session_children("ids", [visit.id for visit in pagination.items], _("Ashi"))
     entries = []
     for visit in pagination.items:
         current = effective_values(visit)
