@@ -64,11 +64,15 @@ def episode_outcomes(clinic_id: int, *, opened_from: date | None = None,
                                                 Assessment.taken_on >= scored_since)))
     counted = counted_nrs().subquery()
     # Only the chosen episodes' scores are ranked (a year of a large clinic, not all of it).
+    # Episodes named by id (a page of the follow-up list) are found by their ids: through
+    # the chosen-episodes subquery, PostgreSQL expected one episode and read the page's 50
+    # again for each (2,500 lookups, 8 ms); the outer query still applies every condition.
+    among = (counted.c.episode_id.in_(episode_ids) if episode_ids is not None
+             else counted.c.episode_id.in_(select(Episode.id).where(*chosen)))
     baseline = (
         select(counted.c.episode_id, counted.c.score.label("baseline"),
                counted.c.taken_at.label("baseline_at"))
-        .where(counted.c.context == "intake", counted.c.clinic_id == clinic_id,
-               counted.c.episode_id.in_(select(Episode.id).where(*chosen)))
+        .where(counted.c.context == "intake", counted.c.clinic_id == clinic_id, among)
         .subquery("baseline")
     )
     # Each episode's latest counted score, found through the (episode, instrument, taken_at)
