@@ -224,8 +224,10 @@ def seed_varied_sessions(
                 onset_at=visit.removed_at, description="Mild, settled before leaving.",
                 action_taken="Rested lying down for ten minutes.", outcome="resolved",
             )
-        # The newest session of a few patients stays a draft, as at the end of a busy day.
-        if number < count or rng.random() < 0.8:
+        # The newest session of a few patients stays a draft, as at the end of a busy day; so
+        # does one later today, which has not happened yet (signed "now", before it started,
+        # its note would say it was signed before the patient came).
+        if (number < count or rng.random() < 0.8) and visit.started_at <= utcnow():
             _sign(visit, practitioner)
 
 
@@ -248,7 +250,8 @@ def _sign(visit, practitioner) -> None:
     """Sign as the practitioner would: each warning shown is acknowledged first."""
     decisions = {row.id: ("acknowledged", "") for row in visit.cautions if row.needs_decision}
     # Signed at the end of the visit, as it was, not when the demo was loaded (the audit log
-    # keeps the load's own time). A visit later today is signed now.
+    # keeps the load's own time). A visit under way (started less than 50 minutes ago) is
+    # signed now.
     sign_session(visit, actor=practitioner, decisions=decisions,
                  signed_at=min(visit.started_at + timedelta(minutes=50), utcnow()))
 
