@@ -56,9 +56,9 @@ def create(patient_id: int):
         return redirect(url_for("patients.consent", patient_id=patient.id,
                                 next=url_for("sessions.create", patient_id=patient.id)))
     if request.method == "GET":
-        form = prefill_new_session(patient, clinic_zone(), request.args)
+        form, has_previous = prefill_new_session(patient, clinic_zone(), request.args)
         form.episode_id.choices = choices
-        return _render_form(patient, form, None)
+        return _render_form(patient, form, None, has_previous=has_previous)
     form = SessionForm()
     form.episode_id.choices = choices
     action = request.form.get("action", "save")
@@ -166,7 +166,10 @@ def _flash_notices(form: SessionForm) -> None:
         flash(str(notice), "info")
 
 
-def _render_form(patient, form, visit, *, status=200, conflict=None):
+def _render_form(patient, form, visit, *, status=200, conflict=None,
+                 has_previous: bool | None = None):
+    """The session form's page. ``has_previous``: whether a new session's patient has an
+    earlier one, when the caller knows already (else it is looked up)."""
     cautions = form_cautions(form, patient, clinic_zone())
     return render_template(
         "sessions/form.html",
@@ -177,7 +180,7 @@ def _render_form(patient, form, visit, *, status=200, conflict=None):
         banners=patient_banners(patient, clinical=True),
         protocol_options=protocol_choices(current_user.clinic_id),
         has_previous=visit is None and (
-            form.has_previous if form.has_previous is not None else has_sessions(patient.id)),
+            has_previous if has_previous is not None else has_sessions(patient.id)),
         point_options=point_datalist_options(),
         adjunct_kinds=vocab.ADJUNCT_KINDS,
         cautions=cautions,

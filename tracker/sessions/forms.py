@@ -157,9 +157,6 @@ class SessionForm(FlaskForm):
         # What quick entry did that the user should know (shown under the box, or after a
         # save on the next page).
         self.quick_entry_notices: list[str] = []
-        # Whether the patient has an earlier session ("Copy last session"), when the form was
-        # filled from it (``prefill_new_session``); None: not known yet.
-        self.has_previous: bool | None = None
 
     def require_override(self, cautions) -> None:
         """A contraindicated choice was saved without the reason to go ahead."""

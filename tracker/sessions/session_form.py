@@ -44,9 +44,10 @@ def episode_choices(patient, include=None) -> list[tuple[int, str]]:
     return [(e.id, f"{e.opened_on.isoformat()} · {e.chief_complaint}") for e in episodes]
 
 
-def prefill_new_session(patient, zone: ZoneInfo, args) -> SessionForm:
+def prefill_new_session(patient, zone: ZoneInfo, args) -> tuple[SessionForm, bool]:
     """A new session form: now, the patient's latest open episode, the needles used last time,
-    and the rows of ``?protocol=<key>`` or ``?copy=last``."""
+    and the rows of ``?protocol=<key>`` or ``?copy=last``; and whether the patient has an
+    earlier session (the last one, read for its needles, says so)."""
     now = datetime.now(zone)
     data = {
         "session_date": now.date(),
@@ -75,9 +76,7 @@ def prefill_new_session(patient, zone: ZoneInfo, args) -> SessionForm:
         data["needles_inserted"] = row_schema.needle_count(
             [{"laterality": row["laterality"]} for row in data["points"]]
         )
-    form = SessionForm(data=data)
-    form.has_previous = previous is not None
-    return form
+    return SessionForm(data=data), previous is not None
 
 
 def prefill_from_session(visit, zone: ZoneInfo) -> SessionForm:
