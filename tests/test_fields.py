@@ -3,8 +3,10 @@
 from datetime import date
 
 import pytest
+import wtforms
 from flask_wtf import FlaskForm
-from wtforms.validators import Optional
+from wtforms import FieldList, FormField, StringField
+from wtforms.validators import DataRequired, Optional
 
 from tracker import fields
 from tracker.fields import (
@@ -106,3 +108,63 @@ def test_a_select_takes_only_its_choices(app, data, refused):
     assert set(form.errors) == refused
     for name in refused:
         assert form.errors[name] == ["Not a valid choice."]
+
+
+def _row_fields():
+    return {
+        "site": StringField("Site", validators=[DataRequired()], render_kw={"class": "site"}),
+        "side": fields.SelectField("Side", choices=[("", "—"), ("left", "Left")]),
+        "depth": StrictDecimalField("Depth", places=1, validators=[Optional()]),
+    }
+
+
+CopiedRow = type("CopiedRow", (fields.RowForm,), _row_fields())
+BoundRow = type("BoundRow", (wtforms.Form,), _row_fields())  # WTForms' own binding
+
+
+def _rows_form(row_class):
+    class RowsForm(FlaskForm):
+        class Meta:
+            csrf = False
+
+        rows = FieldList(FormField(row_class))
+
+    return RowsForm
+
+
+def test_row_forms_copied_fields_behave_as_freshly_bound_ones(app):
+    data = {"rows-0-site": "left T7", "rows-0-side": "left", "rows-0-depth": "12.34",
+            "rows-1-site": "", "rows-1-side": "gold", "rows-1-depth": "deep",
+            "rows-2-site": "GV9", "rows-2-side": ""}
+    forms = []
+    for row_class in (CopiedRow, BoundRow):
+        with app.test_request_context(method="POST", data=data):
+            form = _rows_form(row_class)()
+            form.validate()
+            forms.append(form)
+    copied, bound = forms
+    assert [row.form.data for row in copied.rows] == [row.form.data for row in bound.rows]
+    assert copied.errors == bound.errors
+    assert copied.errors == {"rows": [{}, {"site": ["This field is required."],
+                                           "side": ["Not a valid choice."],
+                                           "depth": ["Enter a number, such as 12 or 0.5."]}, {}]}
+    for copied_row, bound_row in zip(copied.rows, bound.rows, strict=True):
+        for name in ("site", "side", "depth"):
+            assert str(copied_row.form[name]) == str(bound_row.form[name])
+            assert str(copied_row.form[name].label) == str(bound_row.form[name].label)
+    assert copied.rows[1].form.site.flags.required
+
+
+def test_a_copied_rows_fields_are_its_own(app):
+    with app.test_request_context(method="POST", data={"rows-0-site": "a", "rows-1-site": "b"}):
+        form = _rows_form(CopiedRow)()
+    first, second = form.rows[0].form, form.rows[1].form
+    first.site.render_kw["class"] = "changed"
+    first.site.flags.hidden = True
+    first.site.errors = ["one row's error"]
+    assert second.site.render_kw == {"class": "site"}
+    assert not second.site.flags.hidden
+    assert not second.site.errors
+    assert (first.site.name, second.site.name) == ("rows-0-site", "rows-1-site")
+    assert second.site.label.field_id == "rows-1-site"
+    assert first.site.data == "a" and second.site.data == "b"

@@ -6,6 +6,7 @@ construction or when a view sets ``.choices`` later, into ``SelectChoice`` objec
 """
 
 import re
+from copy import copy
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -255,3 +256,40 @@ def error_list(form) -> list[tuple[str, str, str]]:
     walk(form, "")
     found.extend(("", _("This form"), message) for message in getattr(form, "form_errors", []))
     return found
+
+
+# A bound field per (unbound field, translations) to copy for every row: see RowForm.
+_BOUND_TEMPLATES: dict[tuple, wtforms.Field] = {}
+
+
+class RowForm(wtforms.Form):
+    """A form repeated as the rows of a list (a session's point rows and techniques).
+
+    Binding a WTForms field runs its whole constructor (validators checked, flags gathered
+    from them and the widget, label built): the session save binds about 260 fields, most of
+    them in its rows, a sixth of its time. A row's fields are the same in every row but for
+    their name, so each is bound once per process and copied for every row, with its own
+    name, id, label, flags and form (``Meta.bind_field``, WTForms' hook for this). What a
+    field holds per request (data, raw data, errors) is set when the form processes its
+    input, on the copy.
+    """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            key = (unbound_field, options.get("translations"))
+            template = _BOUND_TEMPLATES.get(key)
+            if template is None:
+                template = unbound_field.bind(form=form, **options)
+                template._form = None  # the template outlives the form it was bound in
+                _BOUND_TEMPLATES[key] = template
+            field = object.__new__(type(template))
+            field.__dict__.update(template.__dict__)
+            field._form, field.meta = form, form.meta
+            field.name = options.get("prefix", "") + options["name"]
+            field.short_name = options["name"]
+            field.id = unbound_field.kwargs.get("id") or field.name
+            field.label = wtforms.Label(field.id, template.label.text)
+            field.flags = copy(template.flags)
+            if template.render_kw is not None:
+                field.render_kw = dict(template.render_kw)
+            return field

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from wtforms import Form, HiddenField, IntegerField, StringField
+from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from tracker.fields import SelectField, StrictDecimalField
+from tracker.fields import RowForm, SelectField, StrictDecimalField
 from tracker.i18n import _, _l
 from tracker.points.codes import canonical_code
 from tracker.sessions import vocab
@@ -145,7 +145,7 @@ TECHNIQUES = {technique.kind: technique for technique in (
 )}
 
 
-class _AdjunctRowBase(Form):
+class _AdjunctRowBase(RowForm):
     kind = HiddenField()
     minutes = IntegerField(
         _l("Minutes"),

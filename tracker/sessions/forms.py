@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -23,6 +22,7 @@ from tracker.dates import clinic_today
 from tracker.fields import (
     ClinicalDateField,
     MultiCheckboxField,
+    RowForm,
     ScoreField,
     SelectField,
     StrictDecimalField,
@@ -45,7 +45,7 @@ MAX_POINT_ROWS = 60
 MAX_TECHNIQUE_ROWS = 20
 
 
-class _PointRowBase(Form):
+class _PointRowBase(RowForm):
     remove = BooleanField(_l("Remove"))
 
     @property
