@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tests.conftest import count_queries
-from tests.factories import make_session, point_dicts
+from tests.factories import make_session, point_dicts, record
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.points.row_schema import needle_count
@@ -64,6 +64,38 @@ def test_record_session_stores_rows_and_adjuncts(app, side):
         audit = db.session.scalars(select(AuditEvent.action)
                                    .where(AuditEvent.entity_id == visit_id)).all()
         assert "session.create" in audit
+
+
+def test_a_recorded_session_holds_the_rows_as_stored_without_reading_them_back(app, side):
+    rows = [("BL23", "bilateral"), (None, "left", "left T7 paraspinal", "upper_back", "T7"),
+            ("GV6", "midline")]
+    with app.app_context():
+        visit = record(side, point_dicts(rows))
+        with count_queries(app) as statements:
+            held = [(row.id, row.position, row.code, row.laterality, row.custom_label)
+                    for row in visit.points]
+            assert all(row.treatment_session is visit for row in visit.points)
+        assert statements == []
+        assert [row[1:] for row in held] == [
+            (1, "BL23", "bilateral", ""), (2, "Ashi", "left", "left T7 paraspinal"),
+            (3, "GV6", "midline", "")]
+        assert [row[:2] for row in held] == db.session.execute(
+            select(PointApplication.id, PointApplication.position)
+            .where(PointApplication.session_id == visit.id)
+            .order_by(PointApplication.position)).all()
+
+
+def test_editing_a_draft_replaces_its_rows(app, side):
+    with app.app_context():
+        visit = record(side, point_dicts([("BL23", "bilateral"), ("GV6", "midline")]))
+        update_draft(visit, values={}, points=point_dicts([("LI4", "left")]), adjuncts=[],
+                     expected_version=visit.version, actor=user(side))
+        db.session.commit()
+        assert [(row.code, row.position) for row in visit.points] == [("LI4", 1)]
+        assert [(row.code, row.position) for row in load(visit.id).points] == [("LI4", 1)]
+        assert db.session.execute(
+            select(PointApplication.position, PointApplication.laterality)
+            .where(PointApplication.session_id == visit.id)).all() == [(1, "left")]
 
 
 @pytest.mark.parametrize("sides, count", [
