@@ -9,6 +9,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from tests.factories import (
     EXAMPLE_ROWS,
@@ -33,6 +34,7 @@ from tracker.exports.csv_queries import range_scope
 from tracker.exports.formats import ExportOptions
 from tracker.extensions import db
 from tracker.patients.models import Patient
+from tracker.sessions.models import PointApplication
 from tracker.sessions.services import amend_session
 
 HOSTILE_FAMILY = "=cmd|' /C calc'!A0"
@@ -103,6 +105,26 @@ def test_sessions_mode_has_one_row_a_session_with_its_points_joined(app, course)
     assert draft["Points"] == "BL18(B) GV6(M)"
     assert (draft["Status"], draft["Signed at"], draft["Adverse events"]) == ("Draft", "", "")
     assert draft["Date"] == "2026-11-27"
+
+
+def test_points_are_listed_in_their_positions_whatever_order_the_database_reads_them(
+        app, clinic_world):
+    """The rows' positions no longer follow the order they were written in (as rows moved by
+    hand in the database would): both modes still list them by position."""
+    side = clinic_world["a"]
+    with app.app_context():
+        visit = record(side, [point("BL18", "bilateral"), point("GV6", "midline"),
+                              point("LI4", "left")])
+        first, _, third = visit.points
+        db.session.execute(update(PointApplication).where(PointApplication.id == first.id)
+                           .values(position=3))
+        db.session.execute(update(PointApplication).where(PointApplication.id == third.id)
+                           .values(position=1))
+        db.session.commit()
+    patient_id = side["patient"].id
+    assert as_dicts(patient_csv(app, patient_id).decode())[0]["Points"] == "LI4(L) GV6(M) BL18(B)"
+    assert [row["Point"] for row in as_dicts(patient_csv(app, patient_id, points=True).decode())
+            ] == ["LI4", "GV6", "BL18"]
 
 
 def test_points_mode_has_one_row_a_point_application(app, course):

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from itertools import islice
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from sqlalchemy import Connection
 from tracker.csv_files import csv_lines
 from tracker.dates import clinic_date
 from tracker.exports import csv_queries as queries
+from tracker.exports.csv_queries import POINT_LABELS, POINT_LISTS
 from tracker.extensions import db
 from tracker.i18n import _
 from tracker.replica import reporting_connection
@@ -215,13 +217,24 @@ def _json_list(value) -> list:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _point_text(lines: str | None) -> str:
-    """"BL18(B) GV6(M) LI4(L)" from the statement's "position<TAB>label" lines."""
-    if not lines:
+def _point_text(lists: str | None) -> str:
+    """"BL18(B) GV6(M) LI4(L)" from the statement's positions and labels
+    (``csv_queries._point_lines``): as they are when the positions read 1, 2, 3, ... (every
+    session the tracker writes, read in the order it wrote them), sorted by position
+    otherwise. One string comparison a session rather than a sort: a third of the export
+    (2.1 -> 1.4 s for 27,000 sessions on SQLite, in-process)."""
+    if not lists:
         return ""
-    items = [line.split("\t", 1) for line in lines.split("\n")]
-    items.sort(key=lambda item: int(item[0]))
-    return " ".join([label for _, label in items])
+    positions, labels = lists.split(POINT_LISTS)
+    if positions == _in_order(labels.count(POINT_LABELS) + 1):
+        return labels.replace(POINT_LABELS, " ")
+    pairs = sorted(zip(map(int, positions.split(",")), labels.split(POINT_LABELS), strict=True))
+    return " ".join([label for _, label in pairs])
+
+
+@cache
+def _in_order(count: int) -> str:
+    return ",".join(map(str, range(1, count + 1)))
 
 
 def _session_row(row: tuple, zone, words, techniques) -> list:

@@ -90,21 +90,31 @@ def sessions(scope: Scope, dialect: str, ashi: str):
 
 # A point's side in the sessions mode: "BL18(B) GV6(M) LI4(L)". Notation, like the
 # shorthand's, the same in every language.
+# Separators of the sessions mode's point lists: ASCII's record and unit separators, which
+# no code, level or side letter holds.
+POINT_LISTS, POINT_LABELS = "\x1e", "\x1f"
 SIDE_LETTER = case({"left": "L", "right": "R", "bilateral": "B"},
                    value=PointApplication.laterality, else_="M")
 
 
 def _point_lines(dialect: str, ashi: str):
-    """A session's point rows as "position<TAB>code level(side letter)" lines."""
+    """A session's point rows as two lists gathered in the same pass, so in the same order:
+    their positions ("1,2,3"), then ``POINT_LISTS`` and their labels ("BL23 T7(B)", each
+    after a ``POINT_LABELS``). Aggregates promise no order (``csv_export._point_text`` puts
+    the labels in the positions' order); one listing the positions lets the reader see at a
+    glance that the database read them in order, as it nearly always does."""
     label = case((Point.code.is_(None), literal(ashi, String)),
                  (PointApplication.level != "",
                   Point.code.concat(" ").concat(PointApplication.level)),
                  else_=Point.code)
-    line = (cast(PointApplication.position, String).concat("\t").concat(label).concat("(")
-            .concat(SIDE_LETTER).concat(")"))
-    joined = (func.string_agg(line, literal("\n", String)) if dialect == "postgresql"
-              else func.group_concat(line, "\n"))
-    return (select(joined).select_from(PointApplication)
+    label = label.concat("(").concat(SIDE_LETTER).concat(")")
+    position = cast(PointApplication.position, String)
+    if dialect == "postgresql":
+        positions = func.string_agg(position, literal(",", String))
+        labels = func.string_agg(label, literal(POINT_LABELS, String))
+    else:
+        positions, labels = func.group_concat(position, ","), func.group_concat(label, POINT_LABELS)
+    return (select(positions.concat(POINT_LISTS).concat(labels)).select_from(PointApplication)
             .outerjoin(Point, Point.id == PointApplication.point_id)
             .where(PointApplication.session_id == TreatmentSession.id)
             .scalar_subquery())
