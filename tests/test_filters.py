@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from flask_babel import format_date, format_datetime
 
-from tracker.filters import day, local_dt
+from tracker.filters import NUMERIC_PATTERNS, day, local_dt
 
 MOMENTS = [
     datetime(2026, 3, 8, 6, 59, tzinfo=UTC),   # New York: just before DST starts
@@ -23,6 +23,8 @@ def test_timestamps_and_dates_as_babel_writes_them(app, zone, locale):
     with app.test_request_context("/"):
         for moment in MOMENTS:
             assert local_dt(moment) == format_datetime(moment, "yyyy-MM-dd HH:mm")
+            for pattern in NUMERIC_PATTERNS:
+                assert local_dt(moment, pattern) == format_datetime(moment, pattern)
             assert day(moment) == format_date(moment, "yyyy-MM-dd")
             assert day(moment.date()) == format_date(moment.date(), "yyyy-MM-dd")
         for offset in range(0, 400, 37):

@@ -20,20 +20,23 @@ from tracker.sessions import vocab as session_vocab
 from tracker.sessions.adjuncts import describe as describe_adjunct
 
 DATE_TIME = "yyyy-MM-dd HH:mm"
+# The usual CLDR patterns as strftime writes them: numbers only, the same in every locale.
+NUMERIC_PATTERNS = {DATE_TIME: "%Y-%m-%d %H:%M", "HH:mm": "%H:%M", "yyyy-MM-dd": "%Y-%m-%d"}
 
 
 def local_dt(value: datetime | None, fmt: str = DATE_TIME) -> str:
     """A UTC timestamp shown in the clinic's local time (a CLDR pattern, through Babel).
 
-    The usual pattern is written by ``strftime`` (Babel would parse it again for each of the
-    hundreds of timestamps a page can show); its fields are numbers, the same in every
-    locale (tests/test_filters.py compares the two)."""
+    The usual patterns are written by ``strftime`` (Babel would parse them again for each of
+    the hundreds of timestamps a page can show: a third of a millisecond each); their fields
+    are numbers, the same in every locale (tests/test_filters.py compares the two)."""
     if value is None:
         return ""
-    if fmt == DATE_TIME:
+    written = NUMERIC_PATTERNS.get(fmt)
+    if written:
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(get_timezone()).strftime(written)
     return format_datetime(value, fmt)
 
 
