@@ -15,7 +15,7 @@ from tracker.audit.models import AuditEvent
 from tracker.dates import today_in
 from tracker.extensions import db
 from tracker.intake.services import acknowledge_red_flags, close_episode
-from tracker.main.dashboard import build_dashboard, quarter_of
+from tracker.main.dashboard import TODAY_PER_PAGE, build_dashboard, quarter_of
 from tracker.safety.services import record_adverse_event
 
 TODAY = date(2026, 11, 25)
@@ -252,5 +252,40 @@ def test_the_same_queries_for_1_or_30_sessions_today(app, client, practitioner, 
         with count_queries(app) as statements:
             page = client.get("/").get_data(as_text=True)
         counts.append(len(statements))
-        assert page.count("/sessions/") >= sessions
+        assert page.count("/sessions/") >= min(sessions, TODAY_PER_PAGE)
     assert counts[0] == counts[1]
+
+
+def test_todays_sessions_come_a_page_at_a_time(side):
+    episode = new_episode(side, date(2026, 11, 1), family_name="Busy")
+    visits = [visit(side, episode, at(TODAY, hour=8) + timedelta(minutes=n))
+              for n in range(TODAY_PER_PAGE + 5)]
+    db.session.flush()
+    pages = [build_dashboard(side["clinic"].id, today=TODAY, zone=TOKYO, sessions_page=n
+                             ).sessions for n in (1, 2, 3)]
+    assert [[s.id for s in page] for page in pages] == [
+        [v.id for v in visits[:TODAY_PER_PAGE]], [v.id for v in visits[TODAY_PER_PAGE:]], []]
+    assert [(page.total, page.pages, page.first, page.last) for page in pages] == [
+        (30, 2, 1, 25), (30, 2, 26, 30), (30, 2, 0, 0)]
+
+
+def test_the_dashboard_pages_through_a_busy_day(app, client, practitioner):
+    fill_today(app, practitioner, TODAY_PER_PAGE + 3)  # and another patient's session
+
+    def todays_rows(page: str) -> list[str]:
+        section = page.split('id="today-heading"')[1].split("</section>")[0]
+        return [plain(row) for row in section.split("<tbody>")[1].split("</tbody>")[0]
+                .split("</tr>")[:-1]] if "<tbody>" in section else []
+
+    first = client.get("/").get_data(as_text=True)
+    assert "Earliest first: 1–25 of 29" in plain(first) and len(todays_rows(first)) == 25
+    response = client.get("/?page=2")
+    second = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Earliest first: 26–29 of 29" in plain(second)
+    # Earliest first: the other patient's session began with the busy patient's first.
+    assert [row.split()[1:3] for row in todays_rows(second)] == [["Busy", "Test"]] * 4
+    for hostile in ("0", "-1", "x", "1e3", "٣"):
+        assert "Earliest first: 1–25 of 29" in plain(
+            client.get(f"/?page={hostile}").get_data(as_text=True))
+    past_the_end = plain(client.get("/?page=9").get_data(as_text=True))
+    assert "No sessions on this page." in past_the_end

@@ -21,6 +21,7 @@ from tracker.extensions import db
 from tracker.intake.models import Episode
 from tracker.outcomes.cohort import episode_outcomes
 from tracker.outcomes.follow_ups import DEFAULT_DAYS, FollowUpCount, count_follow_ups
+from tracker.paging import ListPage
 from tracker.patients.models import Patient
 from tracker.safety.models import AdverseEvent
 from tracker.sessions.models import TreatmentSession
@@ -31,6 +32,8 @@ RECENT_EVENTS_SHOWN = 10
 FOLLOW_UPS_SHOWN = 5
 # More needles in at once than any clinic has tables: a bound on the panel, not a real limit.
 TIMERS_SHOWN = 50
+# A clinic group's day holds hundreds of sessions: the dashboard shows them a page at a time.
+TODAY_PER_PAGE = 25
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class ResponderRate:
 class Dashboard:
     today: date
     timers: list[RunningTimer]
-    sessions: list[TodaySession]
+    sessions: ListPage  # of TodaySession
     follow_up_days: int
     follow_ups: FollowUpCount
     red_flags: list[PendingRedFlags]
@@ -111,7 +114,7 @@ class Dashboard:
     def counts(self) -> dict:
         """What the audit row records of the page: figures only, no patient."""
         return {"needles_in_now": len(self.timers),
-                "sessions_today": len(self.sessions), "follow_ups_due": self.follow_ups.total,
+                "sessions_today": self.sessions.total, "follow_ups_due": self.follow_ups.total,
                 "red_flags_pending": len(self.red_flags),
                 "adverse_events_30_days": self.recent_event_total,
                 "responders": self.responder_rate.responders,
@@ -120,16 +123,18 @@ class Dashboard:
 
 def build_dashboard(clinic_id: int, *, today: date, zone: ZoneInfo | str,
                     now: datetime | None = None,
-                    responder_rate: ResponderRate | None = None) -> Dashboard:
+                    responder_rate: ResponderRate | None = None,
+                    sessions_page: int = 1) -> Dashboard:
     """Every section of the dashboard for ``today``, the clinic's date (timers counted at
-    ``now``). Seven queries, six when ``responder_rate`` (the page's kept copy) is given."""
+    ``now``; page ``sessions_page`` of today's sessions). Seven queries, six when
+    ``responder_rate`` (the page's kept copy) is given."""
     zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     since = today - timedelta(days=RECENT_EVENT_DAYS - 1)
     events, total = recent_adverse_events(clinic_id, since=since, today=today, zone=zone)
     return Dashboard(
         today=today,
         timers=running_timers(clinic_id, now=now),
-        sessions=todays_sessions(clinic_id, today=today, zone=zone),
+        sessions=todays_sessions(clinic_id, today=today, zone=zone, page=sessions_page),
         follow_up_days=DEFAULT_DAYS,
         follow_ups=count_follow_ups(clinic_id, days=DEFAULT_DAYS, today=today, zone=zone,
                                     first=FOLLOW_UPS_SHOWN),
@@ -169,19 +174,28 @@ def running_timers(clinic_id: int, *, now: datetime | None = None) -> list[Runni
     return sorted(timers, key=lambda found: (found.timer.planned_end, found.session_id))
 
 
-def todays_sessions(clinic_id: int, *, today: date, zone: ZoneInfo) -> list[TodaySession]:
-    """The sessions started on the clinic's ``today`` (drafts and signed), earliest first."""
+def todays_sessions(clinic_id: int, *, today: date, zone: ZoneInfo,
+                    page: int = 1) -> ListPage:
+    """A page of the sessions started on the clinic's ``today`` (drafts and signed), earliest
+    first, with how many there are: one statement (a page past the end counts apart)."""
+    day = (TreatmentSession.clinic_id == clinic_id,
+           TreatmentSession.started_at >= clinic_day_start(today, zone),
+           TreatmentSession.started_at < clinic_day_start(today + timedelta(days=1), zone))
     rows = db.session.execute(
         select(TreatmentSession.id, TreatmentSession.patient_id, TreatmentSession.started_at,
-               TreatmentSession.status, *_PATIENT_COLUMNS)
+               TreatmentSession.status, *_PATIENT_COLUMNS, func.count().over().label("total"))
         .join(Patient, Patient.id == TreatmentSession.patient_id)
-        .where(TreatmentSession.clinic_id == clinic_id,
-               TreatmentSession.started_at >= clinic_day_start(today, zone),
-               TreatmentSession.started_at < clinic_day_start(today + timedelta(days=1), zone))
+        .where(*day)
         .order_by(TreatmentSession.started_at, TreatmentSession.id)
-    )
-    return [TodaySession(row.id, _patient(row), row.started_at, row.status == "signed")
-            for row in rows]
+        .limit(TODAY_PER_PAGE).offset((page - 1) * TODAY_PER_PAGE)
+    ).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(select(func.count(TreatmentSession.id)).where(*day)
+                                  ) if page > 1 else 0
+    return ListPage([TodaySession(row.id, _patient(row), row.started_at, row.status == "signed")
+                     for row in rows], page, TODAY_PER_PAGE, total=total)
 
 
 def pending_red_flags(clinic_id: int) -> list[PendingRedFlags]:

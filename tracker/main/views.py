@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker.audit.services import record_event
 from tracker.dates import clinic_today, clinic_zone
 from tracker.extensions import db
+from tracker.fields import page_number
 from tracker.main.dashboard import build_dashboard, quarter_responder_rate
 from tracker.outcomes.review_cache import cached_review
 
@@ -27,7 +28,8 @@ def home():
     rate, _computed_at = cached_review(
         ("dashboard_quarter", clinic_id, today),
         lambda: quarter_responder_rate(clinic_id, today=today))
-    board = build_dashboard(clinic_id, today=today, zone=clinic_zone(), responder_rate=rate)
+    board = build_dashboard(clinic_id, today=today, zone=clinic_zone(), responder_rate=rate,
+                            sessions_page=page_number(request.args.get("page")))
     record_event("dashboard.view", actor=current_user, details=board.counts())
     return render_template("main/dashboard.html", board=board)
 
