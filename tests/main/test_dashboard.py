@@ -15,7 +15,12 @@ from tracker.audit.models import AuditEvent
 from tracker.dates import today_in
 from tracker.extensions import db
 from tracker.intake.services import acknowledge_red_flags, close_episode
-from tracker.main.dashboard import TODAY_PER_PAGE, build_dashboard, quarter_of
+from tracker.main.dashboard import (
+    RED_FLAGS_SHOWN,
+    TODAY_PER_PAGE,
+    build_dashboard,
+    quarter_of,
+)
 from tracker.safety.services import record_adverse_event
 
 TODAY = date(2026, 11, 25)
@@ -79,6 +84,19 @@ def test_red_flags_awaiting_acknowledgement(side, clinic_world):
     flags = board_of(side).red_flags
     assert [(item.episode_id, item.red_flags) for item in flags] == [
         (waiting.id, ["fever", "night_pain"])]
+
+
+def test_the_oldest_red_flags_are_shown_with_how_many_wait(side):
+    waiting = [new_episode(side, date(2026, 1, 1) + timedelta(days=n), red_flags=["fever"])
+               for n in range(RED_FLAGS_SHOWN + 3)]
+    board = board_of(side)
+    assert [item.episode_id for item in board.red_flags] == [
+        e.id for e in waiting[:RED_FLAGS_SHOWN]]
+    assert board.red_flag_total == RED_FLAGS_SHOWN + 3
+    acknowledge_red_flags(waiting[0], note="GP letter", actor=fresh(side, "practitioner"))
+    board = board_of(side)
+    assert board.red_flags[-1].episode_id == waiting[RED_FLAGS_SHOWN].id
+    assert board.red_flag_total == RED_FLAGS_SHOWN + 2
 
 
 def test_recent_adverse_events_are_the_last_30_clinic_days(side, clinic_world):
@@ -289,3 +307,12 @@ def test_the_dashboard_pages_through_a_busy_day(app, client, practitioner):
             client.get(f"/?page={hostile}").get_data(as_text=True))
     past_the_end = plain(client.get("/?page=9").get_data(as_text=True))
     assert "No sessions on this page." in past_the_end
+
+
+def test_the_page_says_how_many_red_flags_wait_beyond_those_shown(app, client, practitioner):
+    with app.app_context():
+        for n in range(RED_FLAGS_SHOWN + 2):
+            new_episode(practitioner, date(2026, 10, 1) + timedelta(days=n), red_flags=["fever"])
+        db.session.commit()
+    page = plain(client.get("/").get_data(as_text=True))
+    assert "The oldest 10 of 12: each one acknowledged brings the next." in page

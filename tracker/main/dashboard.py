@@ -34,6 +34,8 @@ FOLLOW_UPS_SHOWN = 5
 TIMERS_SHOWN = 50
 # A clinic group's day holds hundreds of sessions: the dashboard shows them a page at a time.
 TODAY_PER_PAGE = 25
+# Red flags wait oldest first: acknowledging one brings the next onto the dashboard.
+RED_FLAGS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ class Dashboard:
     sessions: ListPage  # of TodaySession
     follow_up_days: int
     follow_ups: FollowUpCount
-    red_flags: list[PendingRedFlags]
+    red_flags: list[PendingRedFlags]  # the oldest RED_FLAGS_SHOWN
+    red_flag_total: int
     recent_events: list[RecentEvent]
     recent_event_total: int
     recent_event_since: date
@@ -115,7 +118,7 @@ class Dashboard:
         """What the audit row records of the page: figures only, no patient."""
         return {"needles_in_now": len(self.timers),
                 "sessions_today": self.sessions.total, "follow_ups_due": self.follow_ups.total,
-                "red_flags_pending": len(self.red_flags),
+                "red_flags_pending": self.red_flag_total,
                 "adverse_events_30_days": self.recent_event_total,
                 "responders": self.responder_rate.responders,
                 "evaluable": self.responder_rate.evaluable}
@@ -131,6 +134,7 @@ def build_dashboard(clinic_id: int, *, today: date, zone: ZoneInfo | str,
     zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     since = today - timedelta(days=RECENT_EVENT_DAYS - 1)
     events, total = recent_adverse_events(clinic_id, since=since, today=today, zone=zone)
+    red_flags, red_flag_total = pending_red_flags(clinic_id)
     return Dashboard(
         today=today,
         timers=running_timers(clinic_id, now=now),
@@ -138,7 +142,7 @@ def build_dashboard(clinic_id: int, *, today: date, zone: ZoneInfo | str,
         follow_up_days=DEFAULT_DAYS,
         follow_ups=count_follow_ups(clinic_id, days=DEFAULT_DAYS, today=today, zone=zone,
                                     first=FOLLOW_UPS_SHOWN),
-        red_flags=pending_red_flags(clinic_id),
+        red_flags=red_flags, red_flag_total=red_flag_total,
         recent_events=events, recent_event_total=total, recent_event_since=since,
         responder_rate=responder_rate or quarter_responder_rate(clinic_id, today=today),
     )
@@ -198,11 +202,12 @@ def todays_sessions(clinic_id: int, *, today: date, zone: ZoneInfo,
                      for row in rows], page, TODAY_PER_PAGE, total=total)
 
 
-def pending_red_flags(clinic_id: int) -> list[PendingRedFlags]:
-    """Open episodes whose red flags nobody has acknowledged yet, oldest intake first."""
+def pending_red_flags(clinic_id: int) -> tuple[list[PendingRedFlags], int]:
+    """The oldest open episodes (at most ``RED_FLAGS_SHOWN``) whose red flags nobody has
+    acknowledged yet, oldest intake first, and how many there are in all."""
     rows = db.session.execute(
         select(Episode.id, Episode.patient_id, Episode.opened_on, Episode.red_flags,
-               *_PATIENT_COLUMNS)
+               *_PATIENT_COLUMNS, func.count().over().label("total"))
         .join(Patient, Patient.id == Episode.patient_id)
         .where(Episode.clinic_id == clinic_id, Episode.status == "open",
                Episode.red_flags_acknowledged_at.is_(None),
@@ -212,9 +217,10 @@ def pending_red_flags(clinic_id: int) -> list[PendingRedFlags]:
                # on every view of the dashboard.
                func.json_array_length(Episode.red_flags) > 0)
         .order_by(Episode.opened_on, Episode.id)
-    )
-    return [PendingRedFlags(row.id, _patient(row), row.opened_on, list(row.red_flags))
-            for row in rows if row.red_flags]
+        .limit(RED_FLAGS_SHOWN)
+    ).all()
+    return ([PendingRedFlags(row.id, _patient(row), row.opened_on, list(row.red_flags))
+             for row in rows], rows[0].total if rows else 0)
 
 
 def recent_adverse_events(clinic_id: int, *, since: date, today: date,
