@@ -259,3 +259,16 @@ def test_save_protocol_service_rules(app_ctx, clinic_world):
     assert (f"clinic:{saved.id}", "Neck") in protocol_choices(clinic.id)
     assert protocol_choices(clinic_world["b"]["clinic"].id)[0][0] == "builtin:middle-back-pain"
     assert db.session.scalar(select(func.count()).select_from(Protocol)) == 1
+
+
+def test_a_session_offers_the_clinics_protocols_by_name_after_the_built_in_ones(app_ctx,
+                                                                               clinic_world):
+    clinic = clinic_world["a"]["clinic"]
+    actor = db.session.get(type(clinic_world["a"]["admin"]), clinic_world["a"]["admin"].id)
+    row = [{"point": None, "custom_label": "C5", "laterality": "left"}]
+    neck, ankle = (save_protocol(clinic.id, name=name, description="", rows=row, actor=actor)
+                   for name in ("Neck", "Ankle"))
+    db.session.commit()
+    choices = protocol_choices(clinic.id)
+    assert all(key.startswith("builtin:") for key, _ in choices[:-2])
+    assert choices[-2:] == [(f"clinic:{ankle.id}", "Ankle"), (f"clinic:{neck.id}", "Neck")]

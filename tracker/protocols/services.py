@@ -36,7 +36,11 @@ def protocol_choices(clinic_id: int) -> list[tuple[str, str]]:
     """(key, name) of every protocol a session can apply: built-in first ("builtin:<key>"),
     then the clinic's ("clinic:<id>")."""
     choices = [(f"builtin:{p.key}", p.name) for p in BUILTIN_PROTOCOLS.values()]
-    choices += [(f"clinic:{p.id}", p.name) for p in clinic_protocols(clinic_id)]
+    # Their names only (every session form shows them): not the protocols with their rows.
+    choices += [(f"clinic:{protocol_id}", name) for protocol_id, name in db.session.execute(
+        select(Protocol.id, Protocol.name)
+        .where(Protocol.clinic_id == clinic_id, Protocol.retired_at.is_(None))
+        .order_by(Protocol.name))]
     return choices
 
 
