@@ -13,7 +13,13 @@ from tests.sessions.helpers import point_codes_on_form, session_form
 from tracker.extensions import db
 from tracker.protocols.builtin import MIDDLE_BACK_PAIN
 from tracker.protocols.models import Protocol
-from tracker.protocols.services import ProtocolError, protocol_choices, protocol_rows, save_protocol
+from tracker.protocols.services import (
+    PROTOCOLS_PER_PAGE,
+    ProtocolError,
+    protocol_choices,
+    protocol_rows,
+    save_protocol,
+)
 from tracker.sessions.models import TreatmentSession
 
 SHORTHAND = "BL23 b/l 25mm, GV6, LI4 L 15mm, EX-B2 T7 R, Ashi: left T7 paraspinal"
@@ -272,3 +278,24 @@ def test_a_session_offers_the_clinics_protocols_by_name_after_the_built_in_ones(
     choices = protocol_choices(clinic.id)
     assert all(key.startswith("builtin:") for key, _ in choices[:-2])
     assert choices[-2:] == [(f"clinic:{ankle.id}", "Ankle"), (f"clinic:{neck.id}", "Neck")]
+
+
+def test_the_protocols_page_lists_them_a_page_at_a_time(app, client, world):
+    with app.app_context():
+        clinic_id = world["a"]["clinic"].id
+        actor = db.session.get(type(world["a"]["admin"]), world["a"]["admin"].id)
+        row = [{"point": None, "custom_label": "C5", "laterality": "left"}]
+        for n in range(PROTOCOLS_PER_PAGE + 2):
+            save_protocol(clinic_id, name=f"Protocol {n:02d}", description="", rows=row,
+                          actor=actor)
+        db.session.commit()
+    first = html.unescape(client.get("/protocols/").get_data(as_text=True))
+    assert "By name: 1–25 of 27" in first
+    assert "Protocol 24" in first and "Protocol 25" not in first
+    second = html.unescape(client.get("/protocols/?page=2").get_data(as_text=True))
+    assert "By name: 26–27 of 27" in second
+    assert "Protocol 25" in second and "Protocol 26" in second and "Protocol 24" not in second
+    assert "No protocols on this page." in client.get("/protocols/?page=5").get_data(
+        as_text=True)
+    assert "By name: 1–25 of 27" in html.unescape(
+        client.get("/protocols/?page=x").get_data(as_text=True))

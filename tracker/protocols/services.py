@@ -10,26 +10,28 @@ from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.fields import parse_id
 from tracker.i18n import _
+from tracker.paging import ListPage, counted_page
 from tracker.points import row_schema
 from tracker.points.services import resolve_codes
 from tracker.protocols.builtin import BUILTIN_PROTOCOLS
 from tracker.protocols.models import Protocol, ProtocolPoint
+
+PROTOCOLS_PER_PAGE = 25
 
 
 class ProtocolError(ValueError):
     """A user-facing reason a protocol change was refused."""
 
 
-def clinic_protocols(clinic_id: int, *, include_retired: bool = False) -> list[Protocol]:
-    stmt = (
+def protocols_page(clinic_id: int, page: int) -> ListPage:
+    """A page of every protocol the clinic has made (retired ones too: a clinic keeps them
+    for years), by name, with its point rows, and how many there are."""
+    return counted_page(
         select(Protocol)
         .where(Protocol.clinic_id == clinic_id)
         .options(selectinload(Protocol.points))
-        .order_by(Protocol.name)
-    )
-    if not include_retired:
-        stmt = stmt.where(Protocol.retired_at.is_(None))
-    return list(db.session.scalars(stmt))
+        .order_by(Protocol.name, Protocol.id),
+        page, PROTOCOLS_PER_PAGE)
 
 
 def protocol_choices(clinic_id: int) -> list[tuple[str, str]]:

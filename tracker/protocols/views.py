@@ -1,8 +1,9 @@
 """The clinic's protocols: list, create, edit, retire. Built-in protocols are read-only."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.fields import page_number
 from tracker.i18n import _
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.points import row_schema
@@ -14,7 +15,7 @@ from tracker.protocols.models import Protocol
 from tracker.protocols.queries import load_protocol
 from tracker.protocols.services import (
     ProtocolError,
-    clinic_protocols,
+    protocols_page,
     retire_protocol,
     save_protocol,
 )
@@ -28,7 +29,7 @@ def index():
     return render_template(
         "protocols/index.html",
         builtins=list(BUILTIN_PROTOCOLS.values()),
-        protocols=clinic_protocols(current_user.clinic_id, include_retired=True),
+        protocols=protocols_page(current_user.clinic_id, page_number(request.args.get("page"))),
         shorthand=to_shorthand,
     )
 
