@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import re
+import time
 from pathlib import Path
 
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
@@ -23,7 +24,20 @@ def machine() -> dict:
         found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
         cpu = found.group(1).strip() if found else ""
     return {"cores": os.cpu_count(), "memory": memory, "cpu": cpu,
-            "python": platform.python_version()}
+            "python": platform.python_version(), "cpu_probe_ms": cpu_probe_ms()}
+
+
+def cpu_probe_ms() -> float:
+    """How long this machine takes for a fixed piece of plain Python (a million squares
+    summed, the best of five): the same model name can run at very different speeds on a
+    shared host (the same code's export took 1.4 s, then 2.3 s twenty minutes later), and
+    runs compare only beside this figure."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(number * number for number in range(1_000_000))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 def save(result: dict, root: Path) -> None:
@@ -62,6 +76,9 @@ def write_performance_table(root: Path) -> None:
     lines.append("| 8 writers: attempted / committed / errors (p95 ms) | " + " | ".join(
         "{attempted} / {committed} / {errors} ({p95_ms})".format(**run["writes"])
         for run in runs) + " |")
+    lines.append("| this machine's speed: a fixed piece of Python, ms (lower is faster) | "
+                 + " | ".join(str(run["machine"].get("cpu_probe_ms", "-")) for run in runs)
+                 + " |")
     lines.append("| budgets | " + " | ".join(
         "met" if not run["budgets"]["missed"] else "missed: " + "; ".join(
             run["budgets"]["missed"]) for run in runs) + " |")
