@@ -3,10 +3,10 @@ Flask-SQLAlchemy's ``Pagination``, whose instances only a query may make): for l
 out in Python before they are shown, such as the follow-up list (``ListPage``), and for a
 page read with its total in one statement (``counted_page``)."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from math import ceil
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 
 from tracker.extensions import db
 
@@ -63,22 +63,26 @@ class ListPage:
         return iter(self.items)
 
 
-def counted_page(stmt: Select, page: int, per_page: int) -> ListPage:
+def counted_page(stmt: Select, page: int, per_page: int, *,
+                 item: Callable[[Row], object] | None = None) -> ListPage:
     """A page of the entities ``stmt`` selects (its loader options honoured) and how many
     there are in all, in one statement: each row carries the total (``count(*) OVER ()``),
     so a search reads its matches once, not once for the page and again for its count. A
-    page past the end has no row to carry it: then the total is counted on its own."""
+    page past the end has no row to carry it: then the total is counted on its own.
+    ``item`` makes each of the page's items from its row (the selected columns, the total
+    last); the row's entity when not given."""
     rows = db.session.execute(
         stmt.add_columns(func.count().over()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     if rows:
-        total = rows[0][1]
+        total = rows[0][-1]
     elif page > 1:
         total = db.session.scalar(select(func.count()).select_from(
             stmt.order_by(None).subquery()))
     else:
         total = 0
-    return ListPage([row[0] for row in rows], page, per_page, total=total)
+    make = item or (lambda row: row[0])
+    return ListPage([make(row) for row in rows], page, per_page, total=total)
 
 
 def page_counted_apart(stmt: Select, page: int, per_page: int) -> ListPage:

@@ -88,11 +88,11 @@ def sessions(scope: Scope, dialect: str, ashi: str):
     )
 
 
-# A point's side in the sessions mode: "BL18(B) GV6(M) LI4(L)". Notation, like the
-# shorthand's, the same in every language.
 # Separators of the sessions mode's point lists: ASCII's record and unit separators, which
 # no code, level or side letter holds.
 POINT_LISTS, POINT_LABELS = "\x1e", "\x1f"
+# A point's side in the sessions mode: "BL18(B) GV6(M) LI4(L)". Notation, like the
+# shorthand's, the same in every language.
 SIDE_LETTER = case({"left": "L", "right": "R", "bilateral": "B"},
                    value=PointApplication.laterality, else_="M")
 

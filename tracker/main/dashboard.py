@@ -21,7 +21,7 @@ from tracker.extensions import db
 from tracker.intake.models import Episode
 from tracker.outcomes.cohort import episode_outcomes
 from tracker.outcomes.follow_ups import DEFAULT_DAYS, FollowUpCount, count_follow_ups
-from tracker.paging import ListPage
+from tracker.paging import ListPage, counted_page
 from tracker.patients.models import Patient
 from tracker.safety.models import AdverseEvent
 from tracker.sessions.models import TreatmentSession
@@ -181,25 +181,18 @@ def running_timers(clinic_id: int, *, now: datetime | None = None) -> list[Runni
 def todays_sessions(clinic_id: int, *, today: date, zone: ZoneInfo,
                     page: int = 1) -> ListPage:
     """A page of the sessions started on the clinic's ``today`` (drafts and signed), earliest
-    first, with how many there are: one statement (a page past the end counts apart)."""
-    day = (TreatmentSession.clinic_id == clinic_id,
-           TreatmentSession.started_at >= clinic_day_start(today, zone),
-           TreatmentSession.started_at < clinic_day_start(today + timedelta(days=1), zone))
-    rows = db.session.execute(
+    first, with how many there are (one statement: ``paging.counted_page``)."""
+    return counted_page(
         select(TreatmentSession.id, TreatmentSession.patient_id, TreatmentSession.started_at,
-               TreatmentSession.status, *_PATIENT_COLUMNS, func.count().over().label("total"))
+               TreatmentSession.status, *_PATIENT_COLUMNS)
         .join(Patient, Patient.id == TreatmentSession.patient_id)
-        .where(*day)
-        .order_by(TreatmentSession.started_at, TreatmentSession.id)
-        .limit(TODAY_PER_PAGE).offset((page - 1) * TODAY_PER_PAGE)
-    ).all()
-    if rows:
-        total = rows[0].total
-    else:
-        total = db.session.scalar(select(func.count(TreatmentSession.id)).where(*day)
-                                  ) if page > 1 else 0
-    return ListPage([TodaySession(row.id, _patient(row), row.started_at, row.status == "signed")
-                     for row in rows], page, TODAY_PER_PAGE, total=total)
+        .where(TreatmentSession.clinic_id == clinic_id,
+               TreatmentSession.started_at >= clinic_day_start(today, zone),
+               TreatmentSession.started_at < clinic_day_start(today + timedelta(days=1), zone))
+        .order_by(TreatmentSession.started_at, TreatmentSession.id),
+        page, TODAY_PER_PAGE,
+        item=lambda row: TodaySession(row.id, _patient(row), row.started_at,
+                                      row.status == "signed"))
 
 
 def pending_red_flags(clinic_id: int) -> tuple[list[PendingRedFlags], int]:
