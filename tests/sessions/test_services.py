@@ -310,13 +310,16 @@ def test_timeline_is_newest_first_with_amended_pain(app, side):
         assert entries[0].points == ["LI4 (L)", "GV6"]
         assert entries[1].points[0] == "BL23 (B)" and entries[1].points[-1] == "Ashi (L)"
         assert (entries[1].pain_before, entries[1].pain_after) == (7, 5)
+        assert [e.visit.amended for e in entries] == [False, True]
+        assert [e.visit.is_signed for e in entries] == [False, True]
+        assert entries[0].visit.practitioner_name == user(side).name
         assert entries[1].adjuncts and entries[1].adjuncts[0].startswith("Cupping")
 
 
 def timeline_queries(app, patient_id) -> int:
     with app.app_context(), count_queries(app) as statements:
         entries = timeline_page(patient_id).entries
-        [(e.visit.practitioner.name, e.visit.amendments) for e in entries]
+        [(e.visit.practitioner_name, e.visit.amended) for e in entries]
     return len(statements)
 
 

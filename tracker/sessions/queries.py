@@ -3,6 +3,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
@@ -10,14 +11,16 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.i18n import _
 from tracker.loaders import one_or_404
+from tracker.paging import counted_page
 from tracker.patients.queries import load_patient
 from tracker.points.models import Point
 from tracker.safety.models import SessionCaution
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
-from tracker.sessions.services import effective_values, stored_rows
+from tracker.sessions.services import apply_amendments, stored_rows
 
 
 def load_session(patient_id: int, session_id: int, *, for_update: bool = False
@@ -51,20 +54,42 @@ def load_session(patient_id: int, session_id: int, *, for_update: bool = False
 TIMELINE_PER_PAGE = 20
 
 
-def patient_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_PAGE):
-    """One page of a patient's sessions, newest first, with who treated and the amendments
-    (a ``Pagination``; the point rows and techniques are read as plain rows by
-    ``session_children``)."""
-    stmt = (
-        select(TreatmentSession)
-        .where(TreatmentSession.patient_id == patient_id)
-        .options(
-            joinedload(TreatmentSession.practitioner),
-            selectinload(TreatmentSession.amendments),
-        )
+@dataclass
+class TimelineVisit:
+    """A session as a line of the patient's timeline shows it."""
+
+    id: int
+    started_at: datetime
+    status: str
+    retention_minutes: int | None
+    protocol_name: str
+    practitioner_name: str
+    amended: bool
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == "signed"
+
+
+@cache
+def _timeline_statement():
+    """A patient's sessions, newest first, as the timeline's plain rows (built once per
+    process; ORM objects with their practitioner and amendments were a third of the page)."""
+    return (
+        select(TreatmentSession.id, TreatmentSession.started_at, TreatmentSession.status,
+               TreatmentSession.retention_minutes, TreatmentSession.protocol_name,
+               TreatmentSession.pain_before, TreatmentSession.pain_after, User.name)
+        .join(User, User.id == TreatmentSession.practitioner_id)
+        .where(TreatmentSession.patient_id == bindparam("patient_id"))
         .order_by(TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+@cache
+def _amendments_statement():
+    return (select(Amendment.session_id, Amendment.changes)
+            .where(Amendment.session_id.in_(bindparam("ids", expanding=True)))
+            .order_by(Amendment.id))
 
 
 @dataclass
@@ -127,7 +152,7 @@ SIDE_ABBREVIATIONS = {"left": "L", "right": "R", "bilateral": "B", "midline": ""
 class TimelineEntry:
     """One line of a patient's timeline, ready to show."""
 
-    visit: TreatmentSession
+    visit: TimelineVisit
     points: list[str]
     adjuncts: list[str]
     pain_before: int | None
@@ -155,24 +180,31 @@ class TimelinePage:
 
 def timeline_page(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_PAGE
                   ) -> TimelinePage:
-    """A page of the patient's timeline, newest first, pain scores as amended (constant
-    query count)."""
+    """A page of the patient's timeline, newest first, pain scores as amended, and the page's
+    place in it, from three plain selects (the page with its total, its amendments, its
+    point rows and techniques in ``session_children``'s two), however long the record."""
     from tracker.sessions.adjuncts import describe
 
-    pagination = patient_timeline(patient_id, page, per_page)
-    children = session_children("ids", [visit.id for visit in pagination.items], _("Ashi"))
+    pagination = counted_page(
+        _timeline_statement().params(patient_id=patient_id), page, per_page,
+        item=lambda row: row)
+    ids = [row.id for row in pagination.items]
+    changes = defaultdict(list)
+    if ids:
+        for session_id, amendment in db.session.execute(_amendments_statement(), {"ids": ids}):
+            changes[session_id].append(amendment)
+    children = session_children("ids", ids, _("Ashi"))
     entries = []
-    for visit in pagination.items:
-        current = effective_values(visit)
-        entries.append(
-            TimelineEntry(
-                visit=visit,
-                points=children.points.get(visit.id, []),
-                adjuncts=[describe(a) for a in children.adjuncts.get(visit.id, ())],
-                pain_before=current["pain_before"],
-                pain_after=current["pain_after"],
-            )
-        )
+    for row in pagination.items:
+        pain = apply_amendments({"pain_before": row.pain_before, "pain_after": row.pain_after},
+                                changes.get(row.id, ()))
+        entries.append(TimelineEntry(
+            visit=TimelineVisit(row.id, row.started_at, row.status, row.retention_minutes,
+                                row.protocol_name, row.name, row.id in changes),
+            points=children.points.get(row.id, []),
+            adjuncts=[describe(a) for a in children.adjuncts.get(row.id, ())],
+            pain_before=pain["pain_before"], pain_after=pain["pain_after"]))
+    pagination.items = entries
     return TimelinePage(entries, pagination)
 
 

@@ -304,10 +304,17 @@ def effective_values(visit: TreatmentSession) -> dict:
 
     Needs ``visit.amendments`` loaded.
     """
-    values = {name: getattr(visit, name) for name in AMENDABLE_FIELDS}
-    for amendment in visit.amendments:
-        for change in amendment.changes:
-            values[change["field"]] = _from_json(change["field"], change["new"])
+    return apply_amendments({name: getattr(visit, name) for name in AMENDABLE_FIELDS},
+                            (amendment.changes for amendment in visit.amendments))
+
+
+def apply_amendments(values: dict, amendments_changes) -> dict:
+    """``values`` (some amendable fields, as signed) with each amendment's changes applied in
+    turn, oldest first (``amendments_changes``: each amendment's ``changes``)."""
+    for changes in amendments_changes:
+        for change in changes:
+            if change["field"] in values:
+                values[change["field"]] = _from_json(change["field"], change["new"])
     return values
 
 
