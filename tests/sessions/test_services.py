@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from tests.conftest import count_queries
@@ -16,7 +16,7 @@ from tracker.points.row_schema import needle_count
 from tracker.safety.services import record_adverse_event
 from tracker.sessions.guards import SignedNoteChanged
 from tracker.sessions.models import PointApplication, TreatmentSession
-from tracker.sessions.queries import timeline_page
+from tracker.sessions.queries import session_children, timeline_page
 from tracker.sessions.services import (
     SessionError,
     SigningRefused,
@@ -314,6 +314,32 @@ def test_timeline_is_newest_first_with_amended_pain(app, side):
         assert [e.visit.is_signed for e in entries] == [False, True]
         assert entries[0].visit.practitioner_name == user(side).name
         assert entries[1].adjuncts and entries[1].adjuncts[0].startswith("Cupping")
+
+
+def test_timeline_lists_points_by_position_whatever_order_the_database_reads_them(app, side):
+    """Positions that no longer follow the order the rows were written in (rows moved by hand
+    in the database): the timeline and the progress page's course still read them by
+    position, labelled as before."""
+    visit_id = make_session(app, side, rows=[("BL23", "bilateral"), ("GV6", "midline"),
+                                             ("LI4", "left")])
+    with app.app_context():
+        first, _, third = load(visit_id).points
+        db.session.execute(update(PointApplication).where(PointApplication.id == first.id)
+                           .values(position=3))
+        db.session.execute(update(PointApplication).where(PointApplication.id == third.id)
+                           .values(position=1))
+        db.session.commit()
+        expected = ["LI4 (L)", "GV6", "BL23 (B)"]
+        assert timeline_page(side["patient"].id).entries[0].points == expected
+        assert session_children("episode", side["episode"].id, "Ashi").points[visit_id] == expected
+        assert session_children("ids", [visit_id], "Ashi").points[visit_id] == expected
+
+
+def test_a_session_without_point_rows_has_an_empty_list(app, side):
+    visit_id = make_session(app, side, rows=[])
+    with app.app_context():
+        assert timeline_page(side["patient"].id).entries[0].points == []
+        assert visit_id not in session_children("ids", [visit_id], "Ashi").points
 
 
 def timeline_queries(app, patient_id) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Connection, String, case, cast, func, literal, select
+from sqlalchemy import JSON, Connection, String, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
@@ -17,6 +17,7 @@ from tracker.patients.models import Patient
 from tracker.points.models import Point
 from tracker.safety.models import AdverseEvent
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
+from tracker.sessions.point_lists import gathered_labels, point_name
 
 ORDER = (TreatmentSession.started_at, TreatmentSession.id)
 
@@ -88,9 +89,6 @@ def sessions(scope: Scope, dialect: str, ashi: str):
     )
 
 
-# Separators of the sessions mode's point lists: ASCII's record and unit separators, which
-# no code, level or side letter holds.
-POINT_LISTS, POINT_LABELS = "\x1e", "\x1f"
 # A point's side in the sessions mode: "BL18(B) GV6(M) LI4(L)". Notation, like the
 # shorthand's, the same in every language.
 SIDE_LETTER = case({"left": "L", "right": "R", "bilateral": "B"},
@@ -98,26 +96,10 @@ SIDE_LETTER = case({"left": "L", "right": "R", "bilateral": "B"},
 
 
 def _point_lines(dialect: str, ashi: str):
-    """A session's point rows as two lists gathered in the same pass, so in the same order:
-    their positions ("1,2,3"), then ``POINT_LISTS`` and their labels ("BL23 T7(B)", each
-    after a ``POINT_LABELS``). Aggregates promise no order (``csv_export._point_text`` puts
-    the labels in the positions' order); one listing the positions lets the reader see at a
-    glance that the database read them in order, as it nearly always does."""
-    label = case((Point.code.is_(None), literal(ashi, String)),
-                 (PointApplication.level != "",
-                  Point.code.concat(" ").concat(PointApplication.level)),
-                 else_=Point.code)
-    label = label.concat("(").concat(SIDE_LETTER).concat(")")
-    position = cast(PointApplication.position, String)
-    if dialect == "postgresql":
-        positions = func.string_agg(position, literal(",", String))
-        labels = func.string_agg(label, literal(POINT_LABELS, String))
-    else:
-        positions, labels = func.group_concat(position, ","), func.group_concat(label, POINT_LABELS)
-    return (select(positions.concat(POINT_LISTS).concat(labels)).select_from(PointApplication)
-            .outerjoin(Point, Point.id == PointApplication.point_id)
-            .where(PointApplication.session_id == TreatmentSession.id)
-            .scalar_subquery())
+    """A session's point rows as "BL23 T7(B)" labels, gathered with their positions
+    (``point_lists``; ``csv_export`` reads them back in order)."""
+    label = point_name(literal(ashi, String)).concat("(").concat(SIDE_LETTER).concat(")")
+    return gathered_labels(label, dialect)
 
 
 def _json_rows(dialect: str, table, **columns):

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, case, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,9 +17,9 @@ from tracker.i18n import _
 from tracker.loaders import one_or_404
 from tracker.paging import counted_page
 from tracker.patients.queries import load_patient
-from tracker.points.models import Point
 from tracker.safety.models import SessionCaution
 from tracker.sessions.models import Adjunct, Amendment, PointApplication, TreatmentSession
+from tracker.sessions.point_lists import gathered_labels, label_list, point_name
 from tracker.sessions.services import apply_amendments, stored_rows
 
 
@@ -104,20 +104,19 @@ class SessionChildren:
 
 def session_children(by: str, selector, ashi: str) -> SessionChildren:
     """The point rows and techniques of the sessions of an episode (``by="episode"``, the
-    episode's id) or of a list of ids (``by="ids"``), in two plain selects: a page of
-    sessions costs tuples, not a few hundred ORM objects, and a point row a string. ``ashi``
-    names a custom point row."""
+    episode's id) or of a list of ids (``by="ids"``), in two plain selects: a session's point
+    rows come as one text on its row, labelled by the database (``point_lists``: a long
+    course's 1,500 point rows were 1,500 result rows, each labelled in Python), its
+    techniques as tuples. ``ashi`` names a custom point row."""
     children = SessionChildren(defaultdict(list), defaultdict(list))
-    points, adjuncts = _children_statements(by)
-    # Core rows from the session's connection, not ORM rows (the ORM's result machinery was
-    # a third of a long course's progress page: 3,600 point rows), all fetched at once
-    # (iterating a result fetches one row a call).
+    points, adjuncts = _children_statements(by, db.session.get_bind().dialect.name)
+    # Core rows from the session's connection, not ORM rows, all fetched at once (iterating
+    # a result fetches one row a call).
     connection = db.session.connection()
-    for session_id, code, level, laterality in connection.execute(
-            points, {"selector": selector}).all():
-        name = (f"{code} {level}" if level else code) if code else ashi
-        side = SIDE_ABBREVIATIONS.get(laterality)
-        children.points[session_id].append(f"{name} ({side})" if side else name)
+    for session_id, gathered in connection.execute(
+            points, {"selector": selector, "ashi": ashi}).all():
+        if gathered:
+            children.points[session_id] = label_list(gathered)
     for session_id, kind, minutes, sites, params in connection.execute(
             adjuncts, {"selector": selector}).all():
         children.adjuncts[session_id].append(SimpleNamespace(
@@ -126,18 +125,19 @@ def session_children(by: str, selector, ashi: str) -> SessionChildren:
 
 
 @cache
-def _children_statements(by: str):
+def _children_statements(by: str, dialect: str):
     """``session_children``'s two statements for one way of choosing the sessions, built
-    once per process (building them took as long as running them for a page of 20)."""
+    once per process and database (building them took as long as running them for a page
+    of 20)."""
     condition = {
         "episode": TreatmentSession.episode_id == bindparam("selector"),
         "ids": TreatmentSession.id.in_(bindparam("selector", expanding=True)),
     }[by]
-    points = (select(PointApplication.session_id, Point.code, PointApplication.level,
-                     PointApplication.laterality)
-              .join(TreatmentSession, TreatmentSession.id == PointApplication.session_id)
-              .outerjoin(Point, Point.id == PointApplication.point_id)
-              .where(condition).order_by(PointApplication.position, PointApplication.id))
+    # "BL23 (B)", "GV6", "Ashi (L)": as ``sided_codes`` writes them.
+    side = case({"left": " (L)", "right": " (R)", "bilateral": " (B)"},
+                value=PointApplication.laterality, else_="")
+    label = point_name(bindparam("ashi", type_=String)).concat(side)
+    points = select(TreatmentSession.id, gathered_labels(label, dialect)).where(condition)
     adjuncts = (select(Adjunct.session_id, Adjunct.kind, Adjunct.minutes, Adjunct.sites,
                        Adjunct.params)
                 .join(TreatmentSession, TreatmentSession.id == Adjunct.session_id)
