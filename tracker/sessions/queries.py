@@ -134,7 +134,8 @@ def _children_statements(by: str, dialect: str):
         "ids": TreatmentSession.id.in_(bindparam("selector", expanding=True)),
     }[by]
     # "BL23 (B)", "GV6", "Ashi (L)": as ``sided_codes`` writes them.
-    side = case({"left": " (L)", "right": " (R)", "bilateral": " (B)"},
+    side = case({laterality: f" ({letter})" for laterality, letter
+                 in SIDE_ABBREVIATIONS.items() if letter},
                 value=PointApplication.laterality, else_="")
     label = point_name(bindparam("ashi", type_=String)).concat(side)
     points = select(TreatmentSession.id, gathered_labels(label, dialect)).where(condition)
