@@ -184,6 +184,9 @@ def test_most_overdue_first(side):
     assert rows[3].patient_name == "IntakeOnly Test"
     counted = count_follow_ups(side["clinic"].id, days=14, today=TODAY, zone=TOKYO, first=2)
     assert (counted.total, [row.episode_id for row in counted.first]) == (4, [gap.id, missed.id])
+    # Rows are made as they are read: a page of them, one, or all, always the same rows.
+    every = list(rows)
+    assert rows[1:3] == every[1:3] and rows[-1] == every[-1] and len(rows) == len(every) == 4
 
 
 def test_latest_pain_and_trend_come_from_the_cohort(side):
