@@ -18,14 +18,31 @@ def html_params(**kwargs) -> Markup:
     False left out, every value escaped (double quotes as ``&quot;``)."""
     params = []
     for key, value in sorted(kwargs.items()):
-        key = core.clean_key(key)
+        name = _NAMES.get(key) or _name(key)
         if value is True:
-            params.append(key)
+            params.append(name[0])
         elif value is not False:
-            # escape() leaves a double quote alone only inside Markup: replace it there too.
-            params.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+            if type(value) is str:
+                # escape() turns a plain string's double quotes into &#34; itself.
+                params.append(f'{name[1]}="{escape(value)}"')
+            else:
+                # escape() leaves a double quote alone only inside Markup: replace it there.
+                params.append(f'{name[1]}="{str(escape(value)).replace(chr(34), "&quot;")}"')
     # Every key and value above went through escape(): the joined text is markup already.
     return Markup(" ".join(params))  # nosec B704
+
+
+# An attribute's name as written, bare and escaped, by the keyword it is given as: the same
+# few dozen names on every form (``class_``, ``aria_describedby``...), worked out once.
+_NAMES: dict[str, tuple[str, str]] = {}
+
+
+def _name(key: str) -> tuple[str, str]:
+    clean = core.clean_key(key)
+    name = (clean, str(escape(clean)))
+    if len(_NAMES) < 500:  # names come from the code, not the request: a bound all the same
+        _NAMES[key] = name
+    return name
 
 
 def install() -> None:
