@@ -4,7 +4,7 @@ of a patient."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, select
 
 from tracker.audit.services import record_event
 from tracker.clinics.models import Clinic
@@ -190,21 +190,29 @@ def current_consent(patient: Patient) -> Consent | None:
 
 
 def search_patients(clinic_id: int, query: str = "", *, archived: bool = False) -> Select:
-    """Patients of a clinic matching every term of ``query`` in any script, name-ordered."""
-    stmt = select(Patient).where(Patient.clinic_id == clinic_id)
-    stmt = stmt.where(
-        Patient.archived_at.is_not(None) if archived else Patient.archived_at.is_(None)
-    )
+    """Patients of a clinic matching every term of ``query`` in any script, name-ordered.
+
+    A search finds its matches first, on their own (a materialized CTE: PostgreSQL's trigram
+    index, or SQLite's scan), then orders and pages those. Asked for both at once, PostgreSQL
+    read the whole clinic in name order through the list's index, testing every patient
+    (25 ms among 20,000, against about 2): it priced the page's LIMIT as if the count carried
+    on each row (``paging.counted_page``) did not need every match first."""
+    conditions = [
+        Patient.clinic_id == clinic_id,
+        Patient.archived_at.is_not(None) if archived else Patient.archived_at.is_(None),
+    ]
     terms = query_terms(query)
+    stmt = select(Patient)
     if terms:
-        stmt = stmt.where(
-            and_(
-                *(
-                    Patient.search_text.like(f"%{_escape_like(term)}%", escape="\\")
-                    for term in terms
-                )
-            )
+        matches = (
+            select(Patient.id)
+            .where(*conditions, *(Patient.search_text.like(f"%{_escape_like(term)}%",
+                                                           escape="\\") for term in terms))
+            .cte("matches").prefix_with("MATERIALIZED")
         )
+        stmt = stmt.join(matches, matches.c.id == Patient.id)
+    else:
+        stmt = stmt.where(*conditions)
     return stmt.order_by(
         Patient.family_name_kana, Patient.family_name, Patient.given_name, Patient.id
     )
