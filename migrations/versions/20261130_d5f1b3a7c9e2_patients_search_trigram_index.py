@@ -3,7 +3,7 @@
 for 20,000 patients, twice a search: the page and its count). SQLite keeps its scan.
 
 The index is PostgreSQL's own (a GIN index with an operator class): the models do not declare
-it, and `flask db check` leaves it out (tracker/extensions.py, POSTGRESQL_ONLY_INDEXES).
+it, and `flask db check` leaves it out (tracker/extensions.py, BACKEND_ONLY_INDEXES).
 pg_trgm ships with PostgreSQL and is a trusted extension: the database's owner may create it.
 
 Revision ID: d5f1b3a7c9e2
