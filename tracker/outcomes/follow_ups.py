@@ -154,7 +154,8 @@ def due_follow_ups(clinic_id: int, *, days: int, today: date, zone: ZoneInfo | s
     return DueFollowUps(due, days)
 
 
-# Then the longest without a visit, then by chart and episode.
+# Most overdue first, then the longest without a visit, then by chart and episode: the
+# first four values of each entry.
 _MOST_OVERDUE_FIRST = itemgetter(0, 1, 2, 3)
 
 
