@@ -32,7 +32,7 @@ from tracker.safety.vocab import AE_CODES, AE_SEVERITIES
 from tracker.sessions import vocab
 from tracker.sessions.adjuncts import describe
 from tracker.sessions.point_lists import joined_labels
-from tracker.sessions.services import AMENDABLE_FIELDS, effective_values
+from tracker.sessions.services import apply_amendments
 
 # Rows fetched from the database at a time, and CSV lines sent at a time: the export's
 # memory is a few batches, whatever the number of sessions.
@@ -227,8 +227,9 @@ def _session_row(row: tuple, zone, words, techniques) -> list:
     amendments = _json_list(amendments)
     if amendments:
         amendments.sort(key=lambda item: item["id"])
-        pain = _pain_now(pain_before, pain_after,
-                         [SimpleNamespace(changes=item["changes"]) for item in amendments])
+        # As the note reads now: the amendments applied in their order.
+        pain = apply_amendments({"pain_before": pain_before, "pain_after": pain_after},
+                                (item["changes"] for item in amendments))
         pain_before, pain_after = pain["pain_before"], pain["pain_after"]
     day, time = _date_and_time(started_at, zone)
     return [
@@ -238,14 +239,6 @@ def _session_row(row: tuple, zone, words, techniques) -> list:
         "; ".join([_event_text(SimpleNamespace(**e), words) for e in events]),
         _local(signed_at, zone), signer,
     ]
-
-
-def _pain_now(pain_before, pain_after, amendments) -> dict:
-    """Pain before and after as the note reads now (``effective_values``: amendments in
-    their order)."""
-    note = SimpleNamespace(**{**dict.fromkeys(AMENDABLE_FIELDS), "pain_before": pain_before,
-                              "pain_after": pain_after}, amendments=amendments)
-    return effective_values(note)
 
 
 def _event_text(event, words) -> str:

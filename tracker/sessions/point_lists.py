@@ -51,12 +51,7 @@ def gathered_labels(label: ColumnElement, dialect: str):
 def joined_labels(gathered: str | None, separator: str) -> str:
     """The labels of ``gathered_labels``' text in their positions' order, joined by
     ``separator`` ("" for a session without point rows)."""
-    if not gathered:
-        return ""
-    positions, labels = gathered.split(POSITIONS_END)
-    if positions == _in_order(labels.count(LABEL_SEPARATOR) + 1):
-        return labels.replace(LABEL_SEPARATOR, separator)
-    return separator.join(_sorted_labels(positions, labels))
+    return separator.join(label_list(gathered))
 
 
 def label_list(gathered: str | None) -> list[str]:
