@@ -369,3 +369,43 @@ def test_the_point_row_template_is_kept_per_language(pseudo_app):
         assert point_row_template() is translated  # kept, not rendered again
     assert pseudo("Remove") in translated and 'name="points-__index__-code"' in translated
     assert pseudo("Remove") not in english and ">Remove</label>" in english
+
+
+def test_wtforms_own_messages_come_in_the_request_language_from_a_catalog_read_once(
+        database_url, monkeypatch):
+    """WTForms' own messages ("Not a valid integer value.") are in the page's language, as
+    Flask-WTF gives them, but from a catalog read once per process and language
+    (tracker.forms.AppForm), not once per request."""
+    from babel.support import Translations
+    from wtforms import IntegerField
+    from wtforms.i18n import messages_path
+
+    from tracker import i18n
+    from tracker.forms import AppForm
+
+    class CountForm(AppForm):
+        count = IntegerField("Count")
+
+    english = "Not a valid integer value."
+    japanese = Translations.load(messages_path(), ["ja"], domain="wtforms").ugettext(english)
+    assert japanese != english  # WTForms ships the Japanese catalog
+    reads = []
+    real_load = Translations.load
+    monkeypatch.setattr(Translations, "load", lambda *args, **kwargs: reads.append(args)
+                        or real_load(*args, **kwargs))
+    i18n._wtforms_catalog_for.cache_clear()
+    app = app_for(database_url, FORCE_LOCALE="ja", WTF_CSRF_ENABLED=False)
+    for _ in range(2):
+        with app.test_request_context("/", method="POST", data={"count": "many"}):
+            form = CountForm()
+            assert not form.validate()
+            assert form.count.errors == [japanese]
+    assert len(reads) == 1
+    with app_for(database_url, FORCE_LOCALE="en").test_request_context(
+            "/", method="POST", data={"count": "many"}):
+        form = CountForm(meta={"csrf": False})
+        form.validate()
+        assert form.count.errors == [english]
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

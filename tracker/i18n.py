@@ -15,7 +15,10 @@ tests render under a pseudo-locale to find unmarked strings). Dates and times ar
 the clinic's zone.
 """
 
-from flask import current_app, g, has_app_context, request
+from functools import cache
+
+from babel.support import NullTranslations, Translations
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import (
     Babel,
     LazyString,
@@ -28,6 +31,7 @@ from flask_babel import (
 )
 from jinja2 import pass_eval_context
 from markupsafe import Markup
+from wtforms.i18n import messages_path
 
 from tracker.dates import clinic_zone
 
@@ -117,9 +121,42 @@ def select_locale() -> str:
     forced = current_app.config.get("FORCE_LOCALE")
     if forced:
         return forced
-    available = [str(locale) for locale in babel.list_translations()]
-    best = request.accept_languages.best_match(available) if request else None
+    best = request.accept_languages.best_match(_shipped_locales()) if request else None
     return best or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+
+
+def _shipped_locales() -> list[str]:
+    """The languages the app has catalogs for: listed from the disk once per app, as they
+    cannot change while it runs (Flask-Babel lists the folders again on every call)."""
+    extensions = current_app.extensions
+    if "tracker_locales" not in extensions:
+        extensions["tracker_locales"] = [str(locale) for locale in babel.list_translations()]
+    return extensions["tracker_locales"]
+
+
+class _WTFormsTranslations:
+    """WTForms' own messages in the request's language (``tracker.forms.Form``)."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalog().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog().ungettext(singular, plural, n)
+
+
+wtforms_translations = _WTFormsTranslations()
+
+
+def _wtforms_catalog():
+    if not has_request_context():
+        return NullTranslations()  # as Flask-WTF: the messages as WTForms wrote them
+    return _wtforms_catalog_for(str(get_locale()))
+
+
+@cache
+def _wtforms_catalog_for(locale: str):
+    """WTForms' catalog for ``locale``, read once per process (a handful of languages)."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def select_timezone() -> str:

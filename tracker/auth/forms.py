@@ -1,5 +1,4 @@
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -10,12 +9,13 @@ from tracker.auth.services import (
     practice_year_problem,
 )
 from tracker.fields import parse_id
+from tracker.forms import AppForm
 from tracker.i18n import _, _l, ngettext
 
 MAX_PASSWORD = 128
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)]
@@ -33,7 +33,7 @@ def password_strength(form, field):
         raise ValidationError(_("This password is too easy to guess."))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("New password"),
@@ -88,7 +88,7 @@ class BackgroundFields:
     )
 
 
-class BackgroundForm(BackgroundFields, FlaskForm):
+class BackgroundForm(BackgroundFields, AppForm):
     def values(self) -> dict:
         """The background as ``update_background`` takes it."""
         return {

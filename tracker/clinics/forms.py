@@ -1,16 +1,16 @@
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.auth.forms import MAX_PASSWORD, BackgroundFields, password_strength
 from tracker.fields import EmailAddress, SelectField, strip
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 from tracker.permissions import Role
 
 
-class StaffForm(BackgroundFields, FlaskForm):
+class StaffForm(BackgroundFields, AppForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField(_l("Role"), choices=[(r.value, r.label) for r in Role])
@@ -21,7 +21,7 @@ class StaffForm(BackgroundFields, FlaskForm):
     )
 
 
-class ClinicSettingsForm(FlaskForm):
+class ClinicSettingsForm(AppForm):
     name = StringField(_l("Clinic name"), validators=[DataRequired(), Length(max=120)])
     timezone = StringField(
         _l("Time zone"),

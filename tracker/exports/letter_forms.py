@@ -2,14 +2,14 @@
 practitioner edits them. The letter is made from what is posted and kept nowhere but in the
 audit log's note that it was made."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from tracker.forms import AppForm
 from tracker.i18n import _l
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(AppForm):
     recipient = StringField(
         _l("To"), validators=[DataRequired(_l("Say who the letter is for.")), Length(max=200)],
         description=_l("Name and role, e.g. Dr Tanaka, general practitioner."))

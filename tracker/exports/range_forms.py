@@ -4,12 +4,12 @@ choice that is not offered is refused with the message next to its field, never 
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired, ValidationError
 
 from tracker.exports.csv_export import range_problem
 from tracker.fields import ClinicalDateField, RadioField
+from tracker.forms import AppForm
 from tracker.i18n import _l
 
 REQUIRED = _l("This field is required.")
@@ -18,7 +18,7 @@ SPREADSHEETS = (("0", _l("Any spreadsheet (UTF-8)")),
                 ("1", _l("Microsoft Excel (UTF-8 with a byte-order mark)")))
 
 
-class SessionsExportForm(FlaskForm):
+class SessionsExportForm(AppForm):
     """Which sessions (clinic dates ``from`` to ``to``, both included) and how: ``points``
     and ``excel`` take 1 or 0, as on the patient's export."""
 

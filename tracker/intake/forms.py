@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -19,6 +18,7 @@ from tracker.fields import (
     strip,
     submitted_version,
 )
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 from tracker.intake import vocab
 
@@ -29,7 +29,7 @@ def _choices(vocabulary, blank=NOT_RECORDED):
     return [("", blank), *vocabulary]
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(AppForm):
     version = HiddenField()
     opened_on = ClinicalDateField(
         _l("Intake date"), validators=[DataRequired(), not_in_future], default=clinic_today
@@ -243,7 +243,7 @@ class IntakeForm(FlaskForm):
         return submitted_version(self.version)
 
 
-class AcknowledgeRedFlagsForm(FlaskForm):
+class AcknowledgeRedFlagsForm(AppForm):
     note = TextAreaField(
         _l("Acknowledgement note"),
         validators=[
@@ -254,7 +254,7 @@ class AcknowledgeRedFlagsForm(FlaskForm):
     )
 
 
-class CloseEpisodeForm(FlaskForm):
+class CloseEpisodeForm(AppForm):
     closed_on = ClinicalDateField(
         _l("Closed on"), validators=[DataRequired(), not_in_future], default=clinic_today
     )

@@ -1,12 +1,12 @@
 """The follow-up list's query string (GET, so no CSRF), read strictly: "٣", "1e3", "+3",
 twenty digits and 0 are refused with a message next to the field, never a 500."""
 
-from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from tracker.fields import parse_id
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 from tracker.outcomes.follow_ups import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS
 
@@ -49,7 +49,7 @@ class ExcelField(Field):
         self.data = valuelist[0] == "1"
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(AppForm):
     class Meta:
         csrf = False
 

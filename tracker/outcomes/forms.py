@@ -2,17 +2,17 @@
 
 from datetime import date, timedelta
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import ValidationError
 
 from tracker.fields import ClinicalDateField, SelectField
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 
 STATUSES = (("all", _l("All")), ("open", _l("Open")), ("closed", _l("Closed")))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     """Which episodes the review counts: opened (intake date) from .. to, and their status.
     The query string says ``from``, ``to`` and ``status``; ``from`` is a Python keyword, so
     the attributes are named for what they filter."""

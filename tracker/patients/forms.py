@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from tracker.fields import (
     strip,
     submitted_version,
 )
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 from tracker.patients.models import LANGUAGES, SEXES
 
@@ -27,7 +27,7 @@ def plausible_birth_date(form, field):
         raise ValidationError(_("Check the year: it is before 1900."))
 
 
-class PatientForm(FlaskForm):
+class PatientForm(AppForm):
     version = HiddenField()
     chart_number = StringField(
         _l("Chart number"),
@@ -99,7 +99,7 @@ class PatientForm(FlaskForm):
         return submitted_version(self.version)
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(AppForm):
     given = RadioField(
         _l("Consent"),
         choices=[("yes", _l("Given")), ("no", _l("Refused or withdrawn"))],
@@ -118,7 +118,7 @@ class ConsentForm(FlaskForm):
     notes = StringField(_l("Notes"), validators=[Length(max=500)], filters=[strip])
 
 
-class ArchiveForm(FlaskForm):
+class ArchiveForm(AppForm):
     reason = StringField(_l("Reason for archiving"), validators=[DataRequired(), Length(max=200)])
     confirm = BooleanField(
         _l("I understand the record is kept and can be restored"),
@@ -126,7 +126,7 @@ class ArchiveForm(FlaskForm):
     )
 
 
-class PageForm(FlaskForm):
+class PageForm(AppForm):
     """Query-string filters for the patient list (GET, so no CSRF)."""
 
     class Meta:

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from tracker.fields import strip
+from tracker.forms import AppForm
 from tracker.i18n import _l
 
 
-class ProtocolForm(FlaskForm):
+class ProtocolForm(AppForm):
     name = StringField(_l("Name"),
                        validators=[DataRequired(message=_l("This field is required.")),
                                    Length(max=120)],

@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired, ValidationError
 
 from tracker.fields import ClinicalDateField
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 
 REQUIRED = _l("This field is required.")
 
 
-class ReportPeriodForm(FlaskForm):
+class ReportPeriodForm(AppForm):
     """The report's date range (GET, so no CSRF)."""
 
     class Meta:

@@ -1,15 +1,15 @@
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.dates import clinic_today
 from tracker.fields import ClinicalDateField, SelectField, not_in_future, strip
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 from tracker.safety import vocab
 
 
-class AdverseEventForm(FlaskForm):
+class AdverseEventForm(AppForm):
     code = SelectField(
         _l("Event"),
         choices=[("", _l("Choose the event")), *vocab.AE_CODES],

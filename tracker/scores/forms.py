@@ -1,7 +1,6 @@
 """The forms that record a score taken at a follow-up contact, one shape per kind of
 instrument, each turning what was typed into the raw answers ``scores.instruments`` scores."""
 
-from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -15,6 +14,7 @@ from tracker.fields import (
     not_in_future,
     strip,
 )
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 from tracker.scores.instruments import (
     ODI_SECTIONS,
@@ -24,7 +24,7 @@ from tracker.scores.instruments import (
 )
 
 
-class _ScoreForm(FlaskForm):
+class _ScoreForm(AppForm):
     taken_on = ClinicalDateField(_l("Date taken"), validators=[
         DataRequired(message=_l("Give the date the score was taken.")), not_in_future],
         default=clinic_today)
@@ -125,7 +125,7 @@ class OdiForm(_ScoreForm):
                              for f in self.sections]}
 
 
-class VoidForm(FlaskForm):
+class VoidForm(AppForm):
     reason = TextAreaField(_l("Why is this score void?"), validators=[
         DataRequired(message=_l("Say why the score is voided.")), Length(max=500)],
         filters=[strip])

@@ -5,7 +5,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -29,6 +28,7 @@ from tracker.fields import (
     strip,
     submitted_version,
 )
+from tracker.forms import AppForm
 from tracker.i18n import _, _l
 from tracker.points import row_schema
 from tracker.points.services import resolve_codes
@@ -57,7 +57,7 @@ class _PointRowBase(RowForm):
 PointRowForm = type("PointRowForm", (_PointRowBase,), row_schema.form_controls())
 
 
-class SessionForm(FlaskForm):
+class SessionForm(AppForm):
     version = HiddenField()
     episode_id = SelectField(_l("Episode of care"), coerce=int, validate_choice=True)
     session_date = ClinicalDateField(_l("Date"), validators=[DataRequired(message=REQUIRED)],
@@ -291,7 +291,7 @@ def _minutes_between(start: time, end: time) -> int:
     return round(delta.total_seconds() / 60)
 
 
-class SignForm(FlaskForm):
+class SignForm(AppForm):
     """Signing is a button; the form carries its CSRF token and the version of the draft the
     practitioner read, so a change made since is shown, never signed unseen."""
 
@@ -301,7 +301,7 @@ class SignForm(FlaskForm):
         return submitted_version(self.version)
 
 
-class AmendForm(FlaskForm):
+class AmendForm(AppForm):
     # How many amendments the note had when the form was loaded: another one recorded since
     # is shown before this one is added on top of it.
     amendments_seen = HiddenField()
