@@ -24,6 +24,7 @@ from tracker.patients.services import (
     PatientError,
     archive_patient,
     create_patient,
+    listed_patient_banners,
     patient_banners,
     record_consent,
     restore_patient,
@@ -301,3 +302,48 @@ def test_archived_banner_shows_the_reason(staff, yamada):
     db.session.commit()
     archived = banner(patient_banners(loaded(yamada.id), clinical=False), "Archived")
     assert archived.text == "Deceased"
+
+
+def test_a_list_shows_each_patient_the_banners_of_the_patient_page(staff, yamada):
+    """The list reads its patients' episodes and consents in two plain selects for the page
+    (``listed_patient_banners``): the same banners as each patient's own pages, for every
+    state a banner shows, to clinical staff and to reception."""
+    sato = db.session.scalar(select(Patient).where(Patient.family_name == "佐藤"))
+    with_episode(staff, yamada, red_flags=["fever"], pregnant=True, pregnancy_weeks=10,
+                 skin_lesions=True, skin_lesions_site="scapula")
+    closed = with_episode(staff, yamada, opened_on=date(2026, 1, 5), onset_date=None,
+                          metal_allergy=True, red_flags=["night_pain"])
+    close_episode(closed, closed_on=date(2026, 3, 1), reason="resolved", note="",
+                  actor=staff.practitioner)
+    with_episode(staff, sato, pacemaker=True)
+    for given in (True, False):  # refused after it was given: the latest counts
+        record_consent(db.session.get(Patient, sato.id), given=given,
+                       consent_date=date(2026, 11, 1), form_version="v1", witnessed_by="",
+                       notes="", actor=staff.reception)
+    bare = add(staff, family_name="鈴木")
+    archive_patient(db.session.get(Patient, bare.id), reason="Moved", actor=staff.reception)
+    given = add(staff, family_name="高橋")
+    record_consent(db.session.get(Patient, given.id), given=True,
+                   consent_date=date(2026, 11, 1), form_version="v1", witnessed_by="",
+                   notes="", actor=staff.reception)
+    db.session.commit()
+    ids = [yamada.id, sato.id, bare.id, given.id]
+    for clinical in (True, False):
+        db.session.expire_all()
+        listed = listed_patient_banners(
+            db.session.scalars(select(Patient).where(Patient.id.in_(ids))).all(),
+            clinical=clinical)
+        each = {patient_id: patient_banners(loaded(patient_id), clinical=clinical)
+                for patient_id in ids}
+        assert listed == each
+        if clinical:
+            assert [b.title for b in listed[yamada.id]] == [
+                "Red flags: refer for medical evaluation", "Safety", "Consent missing"]
+            assert "Metal allergy" not in listed[yamada.id][1].text  # a closed episode's
+            assert [(b.title, b.text) for b in listed[sato.id]] == [
+                ("Safety", "Pacemaker or implanted electrical device"),
+                ("Consent missing", "Consent was refused or withdrawn.")]
+            assert [b.title for b in listed[bare.id]] == ["Archived", "Consent missing"]
+    assert [b.title for b in listed[given.id]] == []
+    assert {b.title for b in each[yamada.id]} == {"Consent missing"}  # reception
+    assert len(listed_patient_banners([], clinical=True)) == 0

@@ -14,6 +14,7 @@ from tracker.db_types import utcnow
 from tracker.extensions import db
 from tracker.i18n import _
 from tracker.patients.models import Consent, Patient
+from tracker.patients.queries import BannerFacts
 from tracker.patients.search import build_search_text, query_terms
 
 # The fields an edit form may change; everything else is set by the services.
@@ -225,6 +226,26 @@ def patient_banners(patient: Patient, *, clinical: bool, today: date | None = No
     ``clinical`` is False for reception, who sees the consent banner but no clinical facts.
     Pregnancy weeks are counted on to ``today`` (the clinic's today when not given).
     """
+    consent = current_consent(patient)
+    return _banners(patient, patient.episodes, None if consent is None else consent.given,
+                    clinical=clinical, today=today)
+
+
+def listed_patient_banners(patients: list[Patient], *, clinical: bool
+                           ) -> dict[int, list[Banner]]:
+    """Each patient's banners (``patient_banners``) for a list, by patient id: its episodes
+    and consents read for the whole page in two plain selects (``queries.BannerFacts``)."""
+    facts = BannerFacts([patient.id for patient in patients])
+    today = clinic_today()
+    return {patient.id: _banners(patient, facts.episodes[patient.id],
+                                 facts.consent_given.get(patient.id),
+                                 clinical=clinical, today=today)
+            for patient in patients}
+
+
+def _banners(patient: Patient, episodes, consent_given: bool | None, *, clinical: bool,
+             today: date | None) -> list[Banner]:
+    """``consent_given``: whether the latest consent was given, None when none is recorded."""
     today = today or clinic_today()
     banners = []
     if patient.is_archived:
@@ -232,8 +253,8 @@ def patient_banners(patient: Patient, *, clinical: bool, today: date | None = No
             Banner("info", _("Archived"), patient.archive_reason or _("No reason given."))
         )
     if clinical:
-        open_episodes = [e for e in patient.episodes if e.is_open]
-        pending = [e for e in patient.episodes if e.red_flags_pending]
+        open_episodes = [e for e in episodes if e.is_open]
+        pending = [e for e in episodes if e.red_flags_pending]
         if pending:
             flags = sorted({label for e in pending for label in e.red_flag_labels})
             banners.append(
@@ -249,11 +270,10 @@ def patient_banners(patient: Patient, *, clinical: bool, today: date | None = No
         facts = sorted({fact for e in open_episodes for fact in e.safety_facts_on(today)})
         if facts:
             banners.append(Banner("warning", _("Safety"), "; ".join(facts)))
-    consent = current_consent(patient)
-    if consent is None or not consent.given:
+    if not consent_given:
         text = (
             _("No informed consent recorded.")
-            if consent is None
+            if consent_given is None
             else _("Consent was refused or withdrawn.")
         )
         banners.append(Banner("warning", _("Consent missing"), text))

@@ -10,12 +10,13 @@ from tracker.fields import page_number
 from tracker.i18n import _
 from tracker.paging import counted_page, page_counted_apart
 from tracker.patients.forms import ArchiveForm, ConsentForm, PageForm, PatientForm
-from tracker.patients.queries import banner_options, load_patient
+from tracker.patients.queries import load_patient
 from tracker.patients.services import (
     PatientError,
     archive_patient,
     create_patient,
     latest_consent_form_version,
+    listed_patient_banners,
     patient_banners,
     record_consent,
     restore_patient,
@@ -35,15 +36,13 @@ def index():
     form = PageForm(request.args)
     query = (form.q.data or "") if form.validate() else ""
     stmt = search_patients(current_user.clinic_id, query, archived=bool(form.archived.data))
-    stmt = stmt.options(*banner_options())
     # A search reads its matches whatever the paging (a "contains" match, no index orders
     # it): page and total in one statement. The whole list is read in name order from an
     # index, which counts it too.
     paged = counted_page if query else page_counted_apart
     pagination = paged(stmt, page_number(request.args.get("page")),
                        current_app.config["PATIENTS_PER_PAGE"])
-    clinical = current_user.can_read_clinical
-    badges = {p.id: patient_banners(p, clinical=clinical) for p in pagination.items}
+    badges = listed_patient_banners(pagination.items, clinical=current_user.can_read_clinical)
     # Who looked at which list page: counts, never the search text (it may hold a name).
     record_event("patient.list", actor=current_user,
                  details={"results": pagination.total, "page": pagination.page,
