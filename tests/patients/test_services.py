@@ -316,18 +316,18 @@ def test_a_list_shows_each_patient_the_banners_of_the_patient_page(staff, yamada
     close_episode(closed, closed_on=date(2026, 3, 1), reason="resolved", note="",
                   actor=staff.practitioner)
     with_episode(staff, sato, pacemaker=True)
-    for given in (True, False):  # refused after it was given: the latest counts
-        record_consent(db.session.get(Patient, sato.id), given=given,
+    for consent_given in (True, False):  # refused after it was given: the latest counts
+        record_consent(db.session.get(Patient, sato.id), given=consent_given,
                        consent_date=date(2026, 11, 1), form_version="v1", witnessed_by="",
                        notes="", actor=staff.reception)
     bare = add(staff, family_name="鈴木")
     archive_patient(db.session.get(Patient, bare.id), reason="Moved", actor=staff.reception)
-    given = add(staff, family_name="高橋")
-    record_consent(db.session.get(Patient, given.id), given=True,
+    takahashi = add(staff, family_name="高橋")
+    record_consent(db.session.get(Patient, takahashi.id), given=True,
                    consent_date=date(2026, 11, 1), form_version="v1", witnessed_by="",
                    notes="", actor=staff.reception)
     db.session.commit()
-    ids = [yamada.id, sato.id, bare.id, given.id]
+    ids = [yamada.id, sato.id, bare.id, takahashi.id]
     for clinical in (True, False):
         db.session.expire_all()
         listed = listed_patient_banners(
@@ -344,6 +344,6 @@ def test_a_list_shows_each_patient_the_banners_of_the_patient_page(staff, yamada
                 ("Safety", "Pacemaker or implanted electrical device"),
                 ("Consent missing", "Consent was refused or withdrawn.")]
             assert [b.title for b in listed[bare.id]] == ["Archived", "Consent missing"]
-    assert [b.title for b in listed[given.id]] == []
+    assert [b.title for b in listed[takahashi.id]] == []
     assert {b.title for b in each[yamada.id]} == {"Consent missing"}  # reception
     assert len(listed_patient_banners([], clinical=True)) == 0
