@@ -14,6 +14,7 @@ from tracker.i18n import (
     get_timezone,
 )
 from tracker.intake import vocab
+from tracker.links import template_url_for
 from tracker.patients.models import LANGUAGES, SEXES
 from tracker.safety import vocab as safety_vocab
 from tracker.sessions import vocab as session_vocab
@@ -141,3 +142,4 @@ def register(app) -> None:
     app.add_template_global(clinic_today, "today")
     app.add_template_global(page_language)
     app.add_template_global(vocab, "vocab")
+    app.add_template_global(template_url_for, "url_for")
