@@ -166,6 +166,26 @@ def test_the_home_care_sheet_spells_out_the_advice_on_one_page(app, client, japa
     assert len(audit_rows(app, "patient.home_care_view")) == 1
 
 
+def test_the_home_care_sheet_is_written_from_the_newest_episodes_latest_signed_session(
+        app, client, japanese):
+    treat(app, japanese, sessions=4, advice=["lifting"])  # an older course
+    treat(app, japanese, sessions=2, advice=["sleep"], advice_notes="A pillow between the knees.")
+    with app.app_context():
+        patient, user = fresh(japanese, "patient"), fresh(japanese, "practitioner")
+        newest = db.session.scalars(select(Episode).where(Episode.patient_id == patient.id)
+                                    .order_by(Episode.id.desc())).first()
+        record_session(patient, newest, practitioner=user, adjuncts=[],  # a draft, unsigned
+                       points=point_dicts([("LI4", "left")]),
+                       values={"started_at": START + timedelta(days=30), "advice": ["posture"],
+                               "retention_minutes": 20})
+        db.session.commit()
+    page = client.get(f"/patients/{japanese['patient'].id}/home-care").get_data(as_text=True)
+    assert "Sleep: medium-firm mattress" in page and "A pillow between the knees." in page
+    assert "treatment on 2026-10-21" in page  # the second signed visit, 10:00 in Tokyo
+    assert "Bend at the knees" not in page  # the older course's advice
+    assert "Posture and workstation" not in page  # the draft's, not yet signed
+
+
 def test_the_referral_form_is_drafted_from_the_record(app, client, japanese):
     treat(app, japanese, sessions=8)
     page = client.get(f"/patients/{japanese['patient'].id}/referral").get_data(as_text=True)

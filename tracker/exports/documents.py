@@ -43,13 +43,15 @@ class EpisodeRecord:
         return session_chart(self.latest.points) if self.latest else None
 
 
-def patient_records(patient, record: PatientRecord | None = None) -> list[EpisodeRecord]:
-    """Every episode of ``patient`` (loaded with its episodes), oldest first, with its
-    sessions, scores, chart and adverse events: a fixed number of queries."""
-    record = record or load_record(patient)
+def patient_records(patient, record: PatientRecord | None = None, *,
+                    only=None) -> list[EpisodeRecord]:
+    """Every episode of ``patient`` (loaded with its episodes), oldest first, or the episode
+    ``only``, with its sessions, scores, chart and adverse events: a fixed number of
+    queries."""
+    record = record or load_record(patient, only.id if only else None)
     sessions, scores, events = record.sessions, record.assessments, record.adverse_events
     episode_records = []
-    for episode in sorted(patient.episodes, key=lambda e: (e.opened_on, e.id)):
+    for episode in [only] if only else episodes_in_order(patient):
         own = [s for s in sessions if s.episode_id == episode.id]
         own_scores = [a for a in scores if a.episode_id == episode.id]
         progress = progress_of(own, own_scores)
@@ -64,6 +66,11 @@ def patient_records(patient, record: PatientRecord | None = None) -> list[Episod
             chart=chart_of(progress, visits), notes={s.id: effective_values(s) for s in own},
             events=by_session))
     return episode_records
+
+
+def episodes_in_order(patient) -> list:
+    """The patient's episodes, oldest first (the last one is the newest)."""
+    return sorted(patient.episodes, key=lambda e: (e.opened_on, e.id))
 
 
 def between_visit_events(record: PatientRecord) -> list[AdverseEvent]:

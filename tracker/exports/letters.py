@@ -8,31 +8,38 @@ as a PDF.
 from collections import Counter
 
 from tracker.exports import home_care
-from tracker.exports.documents import EpisodeRecord, patient_records, render_document
+from tracker.exports.documents import (
+    EpisodeRecord,
+    episodes_in_order,
+    patient_records,
+    render_document,
+)
 from tracker.i18n import _
 from tracker.intake import vocab
 from tracker.intake.vocab import label_of
 from tracker.scores.instruments import INSTRUMENTS
+from tracker.sessions.queries import latest_session
+from tracker.sessions.services import effective_values
 from tracker.sessions.vocab import ADJUNCT_KINDS
 
 
 def newest_record(patient, episode_id: int | None = None) -> EpisodeRecord | None:
-    """The episode asked for (``None`` if it is not the patient's), else the newest one."""
-    records = patient_records(patient)
-    if episode_id is None:
-        return records[-1] if records else None
-    return next((r for r in records if r.episode.id == episode_id), None)
+    """The episode asked for (``None`` if it is not the patient's), else the newest one: that
+    episode's record alone, not the patient's every course."""
+    episodes = [e for e in episodes_in_order(patient) if episode_id in (None, e.id)]
+    return patient_records(patient, only=episodes[-1])[0] if episodes else None
 
 
 def home_care_html(patient, *, pdf: bool, **links) -> str:
-    """The one-page sheet the patient takes home."""
-    record = newest_record(patient)
-    latest = record.latest if record else None
+    """The one-page sheet the patient takes home: written from the newest episode's latest
+    session (signed, else the draft), read alone."""
+    episodes = episodes_in_order(patient)
+    latest = latest_session(episodes[-1].id) if episodes else None
     codes = latest.advice if latest else []
-    notes = record.notes[latest.id] if latest else {}
+    notes = effective_values(latest) if latest else {}
     return render_document(
         "exports/home_care.html", pdf=pdf, clinic=patient.clinic, patient=patient,
-        record=record, latest=latest, advice=home_care.advice_items(codes),
+        latest=latest, advice=home_care.advice_items(codes),
         advice_notes=notes.get("advice_notes", ""), next_visit=notes.get("next_visit_on"),
         guide=home_care,
         # The guide's exercises, always: advised or not, the patient keeps the list.

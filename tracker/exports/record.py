@@ -4,7 +4,7 @@ many sessions, scores and adverse events there are: every export format reads th
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import User
@@ -26,12 +26,16 @@ class PatientRecord:
     practitioners: list[User]
 
 
-def load_record(patient) -> PatientRecord:
-    """The sessions, scores and adverse events of ``patient`` (loaded with its episodes)."""
+def load_record(patient, episode_id: int | None = None) -> PatientRecord:
+    """The sessions, scores and adverse events of ``patient`` (loaded with its episodes), or
+    with ``episode_id`` the sessions and scores of that one episode (a letter's)."""
+    episodes = [e for e in patient.episodes if episode_id in (None, e.id)]
     practitioners = list(db.session.scalars(
-        select(User).where(User.id.in_({e.practitioner_id for e in patient.episodes}))))
+        select(User).where(User.id.in_({e.practitioner_id for e in episodes}))))
+    of_episode = (TreatmentSession.episode_id == episode_id if episode_id is not None
+                  else true())
     sessions = list(db.session.scalars(
-        select(TreatmentSession).where(TreatmentSession.patient_id == patient.id)
+        select(TreatmentSession).where(TreatmentSession.patient_id == patient.id, of_episode)
         .options(joinedload(TreatmentSession.practitioner), joinedload(TreatmentSession.signed_by),
                  selectinload(TreatmentSession.points).selectinload(PointApplication.point),
                  selectinload(TreatmentSession.adjuncts),
@@ -39,7 +43,9 @@ def load_record(patient) -> PatientRecord:
                  selectinload(TreatmentSession.cautions))
         .order_by(TreatmentSession.started_at, TreatmentSession.id)))
     assessments = list(db.session.scalars(
-        select(Assessment).where(Assessment.patient_id == patient.id)
+        select(Assessment).where(Assessment.patient_id == patient.id,
+                                 Assessment.episode_id == episode_id if episode_id is not None
+                                 else true())
         .options(selectinload(Assessment.recorded_by), selectinload(Assessment.voided_by))
         .order_by(Assessment.taken_at, Assessment.id)))
     events = list(db.session.scalars(

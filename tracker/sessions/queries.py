@@ -230,6 +230,19 @@ def last_session(patient_id: int, *, with_rows: bool = True) -> TreatmentSession
     return db.session.scalar(stmt)
 
 
+def latest_session(episode_id: int) -> TreatmentSession | None:
+    """The episode's latest signed session, else its latest draft (what the home-care sheet
+    is written from), with its practitioner and amendments: one row, however long the
+    course."""
+    return db.session.scalar(
+        select(TreatmentSession).where(TreatmentSession.episode_id == episode_id)
+        .options(joinedload(TreatmentSession.practitioner),
+                 selectinload(TreatmentSession.amendments))
+        .order_by(case((TreatmentSession.status == "signed", 0), else_=1),
+                  TreatmentSession.started_at.desc(), TreatmentSession.id.desc())
+        .limit(1))
+
+
 def has_sessions(patient_id: int) -> bool:
     """Whether the patient has any session (one indexed lookup)."""
     return db.session.scalar(select(TreatmentSession.id)
