@@ -92,8 +92,10 @@ class SessionForm(AppForm):
             "e.g. BL18 BL20 BL23 bilat, GV6, GV9, LI4 L, SP6 b/l, Ashi: left T7 paraspinal"
         ),
     )
-    points = FieldList(FormField(PointRowForm), min_entries=0, max_entries=MAX_POINT_ROWS,
-                       label=_l("Point row"))
+    # label="": a row's own label is never shown (its controls and the list's label are);
+    # without one WTForms makes one ("Points-3") through the translations, for every row.
+    points = FieldList(FormField(PointRowForm, label=""), min_entries=0,
+                       max_entries=MAX_POINT_ROWS, label=_l("Point row"))
 
     inserted_time = TimeField(_l("Needles in at"), validators=[Optional()])
     removed_time = TimeField(_l("Needles out at"), validators=[Optional()])
@@ -113,7 +115,7 @@ class SessionForm(AppForm):
         validators=[Optional(), NumberRange(0, 200, message=_l("Count from 0 to 200."))],
     )
 
-    adjuncts = FieldList(FormField(AdjunctRowForm), min_entries=0,
+    adjuncts = FieldList(FormField(AdjunctRowForm, label=""), min_entries=0,
                          max_entries=MAX_TECHNIQUE_ROWS, label=_l("Technique"))
 
     pain_before = ScoreField(_l("Pain before (0-10)"), validators=[Optional()])
