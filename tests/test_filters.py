@@ -1,11 +1,12 @@
-"""Dates on pages: the fast paths of tracker.filters write what Babel writes."""
+"""Dates on pages: the fast paths of tracker.filters write what Babel writes; lists of points
+kept on one line each."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_babel import format_date, format_datetime
 
-from tracker.filters import NUMERIC_PATTERNS, day, local_dt
+from tracker.filters import NUMERIC_PATTERNS, day, local_dt, unbroken_list
 
 MOMENTS = [
     datetime(2026, 3, 8, 6, 59, tzinfo=UTC),   # New York: just before DST starts
@@ -37,3 +38,12 @@ def test_a_timestamp_is_shown_in_the_clinics_zone(app):
     with app.test_request_context("/"):
         assert local_dt(datetime(2026, 12, 31, 15, 0, tzinfo=UTC)) == "2027-01-01 00:00"
         assert day(None) == "" and local_dt(None) == ""
+
+
+def test_each_point_of_a_list_stays_on_one_line_and_is_escaped():
+    listed = unbroken_list(["BL23 (B)", "GV4", "M-HN-3 (L)", "阿是穴 (R)", "<b>T7 ashi</b>"])
+    assert str(listed) == (
+        "BL23&nbsp;(B), GV4, "
+        '<span class="nowrap">M-HN-3 (L)</span>, <span class="nowrap">阿是穴 (R)</span>, '
+        '<span class="nowrap">&lt;b&gt;T7 ashi&lt;/b&gt;</span>')
+    assert str(unbroken_list([])) == ""
