@@ -45,7 +45,10 @@ def save(result: dict, root: Path) -> None:
     folder.mkdir(exist_ok=True)
     body = json.dumps(result, indent=2) + "\n"
     kind = f"{result['scale']}-{result['db']}"
-    for name in ("latest.json", f"latest-{kind}.json", f"{result['date']}-{kind}.json"):
+    # The dated copy carries the time too: two runs of a day (on a shared host whose speed
+    # changes by five times between them) are both kept.
+    dated = f"{result['date']}-{time.strftime('%H%M')}-{kind}.json"
+    for name in ("latest.json", f"latest-{kind}.json", dated):
         (folder / name).write_text(body)
 
 
