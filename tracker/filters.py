@@ -121,11 +121,13 @@ def unbroken_list(labels) -> Markup:
     GV4"): a label that could only break at its spaces gets no-break spaces, any other (a
     hyphen, Japanese) a nowrap span. The printable record of a 300-session course lists
     3,600 points: as 3,600 spans, WeasyPrint laid each out as an inline box of its own."""
-    return Markup(", ").join(
-        escape(label).replace(" ", Markup("&nbsp;"))
-        if _BREAKS_AT_SPACES_ONLY.fullmatch(label)
-        else Markup('<span class="nowrap">%s</span>') % label
-        for label in map(str, labels))
+    parts = []
+    for label in map(str, labels):
+        text = str(escape(label))  # plain str from here: Markup's own methods escape again
+        parts.append(text.replace(" ", "&nbsp;") if _BREAKS_AT_SPACES_ONLY.fullmatch(label)
+                     else f'<span class="nowrap">{text}</span>')
+    # Every label above went through escape(): the joined text is markup already.
+    return Markup(", ".join(parts))  # nosec B704
 
 
 def audit_details(details: dict) -> str:
