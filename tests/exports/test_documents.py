@@ -9,7 +9,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.factories import fresh, intake_values, point_dicts
+from tests.conftest import count_queries
+from tests.factories import event, fresh, intake_values, point_dicts, record
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
 from tracker.intake.models import Episode
@@ -98,6 +99,39 @@ def test_the_summary_pdf_reads_every_session_in_japanese_with_the_font_inside(
     assert "LI4 (L)" in text and "BL23 (B)" in text
     assert "Fever" in text  # the red flag recorded at intake
     assert {"Noto-Sans-JP", "Noto-Sans-JP-Bold"} <= embedded_fonts(response.data)
+
+
+def test_the_summary_reads_the_same_statements_however_long_the_record(app, client, japanese):
+    """A second episode of twelve sessions, a caution awaiting a decision, adverse events on a
+    session and between visits: all printed, and not one statement more."""
+    treat(app, japanese, sessions=2, advice=["stretches"], advice_notes="Walk after lunch")
+    url = f"/patients/{japanese['patient'].id}/summary"
+    client.get(url)  # warm: the login session's refresh, the catalog
+    with count_queries(app) as few:
+        client.get(url)
+    treat(app, japanese, sessions=12, advice=["heat"], advice_notes="Warm bath at night")
+    with app.app_context():
+        episode = db.session.scalar(select(Episode).where(
+            Episode.patient_id == japanese["patient"].id).order_by(Episode.id.desc()))
+        draft = record({**japanese, "episode": episode}, point_dicts([("CV8", "midline")]),
+                       started_at=START + timedelta(days=70))
+        on_a_visit = db.session.get(type(draft), draft.id)
+        event(japanese, "haematoma", "minor", START + timedelta(days=70, hours=1), on_a_visit)
+        event(japanese, "fatigue", "needed_treatment", START + timedelta(days=72))
+        db.session.commit()
+    with count_queries(app) as many:
+        page = client.get(url).get_data(as_text=True)
+    assert len(many) == len(few)
+    sections = page.split('<section class="episode">')[1:]  # newest episode first
+    assert len(sections) == 2
+    assert sections[0].count('<td class="points">') == 13  # twelve signed, the draft
+    newest = sections[0]
+    assert "Cautions recorded" in newest and "CV8" in newest
+    assert "Haematoma / bruise (Minor)" in newest and "Cautions recorded" not in sections[1]
+    # The latest signed session's advice, not the newer draft's (it has none).
+    assert "Warm bath at night" in newest and "Walk after lunch" in sections[1]
+    assert "Adverse events reported between visits" in page
+    assert "Fatigue / drowsiness (Needed treatment)" in page.split("between visits")[1]
 
 
 def test_the_pdf_is_an_audited_attachment_never_cached(app, client, japanese):

@@ -14,6 +14,7 @@ from tracker.exports.documents import (
     patient_records,
     render_document,
 )
+from tracker.exports.record import adverse_events_of
 from tracker.i18n import _
 from tracker.intake import vocab
 from tracker.intake.vocab import label_of
@@ -27,7 +28,9 @@ def newest_record(patient, episode_id: int | None = None) -> EpisodeRecord | Non
     """The episode asked for (``None`` if it is not the patient's), else the newest one: that
     episode's record alone, not the patient's every course."""
     episodes = [e for e in episodes_in_order(patient) if episode_id in (None, e.id)]
-    return patient_records(patient, only=episodes[-1])[0] if episodes else None
+    if not episodes:
+        return None
+    return patient_records(patient, adverse_events_of(patient.id), only=episodes[-1])[0]
 
 
 def home_care_html(patient, *, pdf: bool, **links) -> str:

@@ -4,7 +4,7 @@ many sessions, scores and adverse events there are: every export format reads th
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, true
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import User
@@ -26,16 +26,10 @@ class PatientRecord:
     practitioners: list[User]
 
 
-def load_record(patient, episode_id: int | None = None) -> PatientRecord:
-    """The sessions, scores and adverse events of ``patient`` (loaded with its episodes), or
-    with ``episode_id`` the sessions and scores of that one episode (a letter's)."""
-    episodes = [e for e in patient.episodes if episode_id in (None, e.id)]
-    practitioners = list(db.session.scalars(
-        select(User).where(User.id.in_({e.practitioner_id for e in episodes}))))
-    of_episode = (TreatmentSession.episode_id == episode_id if episode_id is not None
-                  else true())
+def load_record(patient) -> PatientRecord:
+    """The sessions, scores and adverse events of ``patient`` (loaded with its episodes)."""
     sessions = list(db.session.scalars(
-        select(TreatmentSession).where(TreatmentSession.patient_id == patient.id, of_episode)
+        select(TreatmentSession).where(TreatmentSession.patient_id == patient.id)
         .options(joinedload(TreatmentSession.practitioner), joinedload(TreatmentSession.signed_by),
                  selectinload(TreatmentSession.points).selectinload(PointApplication.point),
                  selectinload(TreatmentSession.adjuncts),
@@ -43,13 +37,24 @@ def load_record(patient, episode_id: int | None = None) -> PatientRecord:
                  selectinload(TreatmentSession.cautions))
         .order_by(TreatmentSession.started_at, TreatmentSession.id)))
     assessments = list(db.session.scalars(
-        select(Assessment).where(Assessment.patient_id == patient.id,
-                                 Assessment.episode_id == episode_id if episode_id is not None
-                                 else true())
+        select(Assessment).where(Assessment.patient_id == patient.id)
         .options(selectinload(Assessment.recorded_by), selectinload(Assessment.voided_by))
         .order_by(Assessment.taken_at, Assessment.id)))
-    events = list(db.session.scalars(
-        select(AdverseEvent).where(AdverseEvent.patient_id == patient.id)
+    return PatientRecord(sessions, assessments, adverse_events_of(patient.id),
+                         episode_practitioners(patient.episodes))
+
+
+def adverse_events_of(patient_id: int) -> list[AdverseEvent]:
+    """The patient's adverse events, oldest first, with who recorded each."""
+    return list(db.session.scalars(
+        select(AdverseEvent).where(AdverseEvent.patient_id == patient_id)
         .options(joinedload(AdverseEvent.recorded_by))
         .order_by(AdverseEvent.onset_at, AdverseEvent.id)))
-    return PatientRecord(sessions, assessments, events, practitioners)
+
+
+def episode_practitioners(episodes) -> list[User]:
+    """The practitioners of ``episodes``, in one query. Keep the list while the episodes are
+    read: in the session's (weak) identity map, each episode then finds its own without a
+    query."""
+    return list(db.session.scalars(
+        select(User).where(User.id.in_({e.practitioner_id for e in episodes}))))

@@ -4,6 +4,7 @@ its scores, in a fixed number of queries however long the course."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from types import SimpleNamespace
 
 from sqlalchemy import JSON, bindparam, case, null, select, type_coerce
@@ -91,26 +92,44 @@ class VisitRecord:
         return self.status == "signed"
 
 
-_SESSIONS_OF_EPISODE = (
-    select(TreatmentSession.id, TreatmentSession.started_at, TreatmentSession.status,
-           TreatmentSession.retention_minutes)
-    .where(TreatmentSession.episode_id == bindparam("episode_id"))
-    .order_by(TreatmentSession.started_at, TreatmentSession.id)
-)
+@cache
+def _sessions_statement(by: str):
+    """The sessions of an episode (``by="episode"``) or of a patient (``by="patient"``),
+    oldest first, each with its episode's id last: built once per process."""
+    column = {"episode": TreatmentSession.episode_id, "patient": TreatmentSession.patient_id}[by]
+    return (
+        select(TreatmentSession.id, TreatmentSession.started_at, TreatmentSession.status,
+               TreatmentSession.retention_minutes, TreatmentSession.episode_id)
+        .where(column == bindparam("selector"))
+        .order_by(TreatmentSession.started_at, TreatmentSession.id)
+    )
 
 
 def episode_visit_records(episode_id: int, ashi: str) -> list[VisitRecord]:
     """The episode's sessions, oldest first, with their point rows and techniques, in three
     plain selects: a long course (300 sessions, 3,600 point rows) costs tuples, not ORM
     objects. ``ashi`` names a custom point row."""
-    visits = {row[0]: VisitRecord(*row)
-              for row in db.session.connection().execute(
-                  _SESSIONS_OF_EPISODE, {"episode_id": episode_id}).all()}
-    children = session_children("episode", episode_id, ashi)
+    return _visit_records("episode", episode_id, ashi).get(episode_id, [])
+
+
+def patient_visit_records(patient_id: int, ashi: str) -> dict[int, list[VisitRecord]]:
+    """Every session of the patient as ``episode_visit_records`` gives an episode's, by
+    episode id: the same three selects, whatever the number of episodes."""
+    return _visit_records("patient", patient_id, ashi)
+
+
+def _visit_records(by: str, selector: int, ashi: str) -> dict[int, list[VisitRecord]]:
+    by_episode: dict[int, list[VisitRecord]] = {}
+    visits = {}
+    for *values, episode_id in db.session.connection().execute(
+            _sessions_statement(by), {"selector": selector}).all():
+        visits[values[0]] = visit = VisitRecord(*values)
+        by_episode.setdefault(episode_id, []).append(visit)
+    children = session_children(by, selector, ashi)
     for visit in visits.values():
         visit.points = children.points.get(visit.id, [])
         visit.adjuncts = children.adjuncts.get(visit.id, [])
-    return list(visits.values())
+    return by_episode
 
 
 @dataclass(slots=True)
@@ -141,27 +160,46 @@ _ANSWERS_OFF_SESSIONS = type_coerce(
 
 
 _RECORDER = aliased(User)
-# Built once: a long course's page spent a millisecond building this statement afresh.
-_SCORES_OF_EPISODE = (
-    select(Assessment.id, Assessment.session_id, Assessment.instrument, Assessment.context,
-           Assessment.taken_at, Assessment.taken_on, Assessment.score,
-           _ANSWERS_OFF_SESSIONS.label("answers"), Assessment.voided_at,
-           Assessment.void_reason, _RECORDER.name.label("recorder"))
-    .outerjoin(_RECORDER, _RECORDER.id == Assessment.recorded_by_id)
-    .where(Assessment.episode_id == bindparam("episode_id"))
-    .order_by(Assessment.taken_at, Assessment.id)
-)
+
+
+@cache
+def _scores_statement(by: str):
+    """Every score of an episode (``by="episode"``) or of a patient (``by="patient"``), in
+    the order taken, each with its episode's id last. Built once per process: a long course's
+    page spent a millisecond building this statement afresh."""
+    column = {"episode": Assessment.episode_id, "patient": Assessment.patient_id}[by]
+    return (
+        select(Assessment.id, Assessment.session_id, Assessment.instrument, Assessment.context,
+               Assessment.taken_at, Assessment.taken_on, Assessment.score,
+               _ANSWERS_OFF_SESSIONS.label("answers"), Assessment.voided_at,
+               Assessment.void_reason, _RECORDER.name.label("recorder"),
+               Assessment.episode_id)
+        .outerjoin(_RECORDER, _RECORDER.id == Assessment.recorded_by_id)
+        .where(column == bindparam("selector"))
+        .order_by(Assessment.taken_at, Assessment.id)
+    )
 
 
 def episode_score_records(episode_id: int) -> list[ScoreRecord]:
     """Every score of the episode (voided ones too), in the order taken, in one plain select
     (Core rows, not ORM rows): a course of 300 visits has 600 session scores besides the
     intake's and follow-ups'. A session's score comes without its answers (None)."""
-    return [
-        ScoreRecord(*row[:10], SimpleNamespace(name=row[10]) if row[10] is not None else None)
-        for row in db.session.connection().execute(_SCORES_OF_EPISODE,
-                                                   {"episode_id": episode_id}).all()
-    ]
+    return _score_records("episode", episode_id).get(episode_id, [])
+
+
+def patient_score_records(patient_id: int) -> dict[int | None, list[ScoreRecord]]:
+    """Every score of the patient as ``episode_score_records`` gives an episode's, by episode
+    id, in one select."""
+    return _score_records("patient", patient_id)
+
+
+def _score_records(by: str, selector: int) -> dict[int | None, list[ScoreRecord]]:
+    by_episode: dict[int | None, list[ScoreRecord]] = {}
+    for row in db.session.connection().execute(_scores_statement(by),
+                                               {"selector": selector}).all():
+        by_episode.setdefault(row[11], []).append(ScoreRecord(
+            *row[:10], SimpleNamespace(name=row[10]) if row[10] is not None else None))
+    return by_episode
 
 
 def progress_of(sessions: list[TreatmentSession], assessments: list[Assessment]) -> Progress:

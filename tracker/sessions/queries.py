@@ -104,7 +104,8 @@ class SessionChildren:
 
 def session_children(by: str, selector, ashi: str) -> SessionChildren:
     """The point rows and techniques of the sessions of an episode (``by="episode"``, the
-    episode's id) or of a list of ids (``by="ids"``), in two plain selects: a session's point
+    episode's id), of a patient (``by="patient"``) or of a list of ids (``by="ids"``), in two
+    plain selects: a session's point
     rows come as one text on its row, labelled by the database (``point_lists``: a long
     course's 1,500 point rows were 1,500 result rows, each labelled in Python), its
     techniques as tuples. ``ashi`` names a custom point row."""
@@ -131,6 +132,7 @@ def _children_statements(by: str, dialect: str):
     of 20)."""
     condition = {
         "episode": TreatmentSession.episode_id == bindparam("selector"),
+        "patient": TreatmentSession.patient_id == bindparam("selector"),
         "ids": TreatmentSession.id.in_(bindparam("selector", expanding=True)),
     }[by]
     # "BL23 (B)", "GV6", "Ashi (L)": as ``sided_codes`` writes them.
