@@ -66,12 +66,24 @@ class Ids:
 
 
 def pruned(value):
+    """``value`` without its empty values (``""``, ``[]``, ``{}``, null) at any depth, in one
+    pass (a 300-session patient's bundle has 4,000 resources)."""
     if isinstance(value, dict):
-        value = {k: pruned(v) for k, v in value.items()}
-        return {k: v for k, v in value.items() if v not in (None, "", [], {})}
+        kept = {}
+        for key, item in value.items():
+            if _kept(item := pruned(item) if isinstance(item, dict | list) else item):
+                kept[key] = item
+        return kept
     if isinstance(value, list):
-        return [v for v in map(pruned, value) if v not in (None, "", [], {})]
+        return [item for item in (pruned(v) if isinstance(v, dict | list) else v for v in value)
+                if _kept(item)]
     return value
+
+
+def _kept(value) -> bool:
+    if isinstance(value, dict | list):
+        return bool(value)
+    return value is not None and value != ""
 
 
 def coding(system: str, code: str, display: str | None = None) -> dict:

@@ -6,12 +6,12 @@ To add a format: write ``render(patient, options) -> bytes`` in its own module, 
 ``ExportFormat`` line to ``FORMATS``.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracker.exports import csv_export, fhir
 from tracker.exports.documents import summary_html
+from tracker.exports.json_text import json_text
 from tracker.exports.patient_json import patient_record
 from tracker.exports.pdf import html_to_pdf
 
@@ -33,7 +33,8 @@ class ExportFormat:
 
 
 def _json(patient, options: ExportOptions) -> bytes:
-    return json.dumps(patient_record(patient), ensure_ascii=False, indent=2).encode()
+    # Laid out to each episode, session and adverse event, one a line (json_text).
+    return json_text(patient_record(patient), levels=2).encode()
 
 
 def _summary_pdf(patient, options: ExportOptions) -> bytes:
