@@ -10,7 +10,8 @@ instance/bench/, or the PostgreSQL database bench_<scale>), starts gunicorn with
 (2 x cores) + 1 workers, logs in as several users and then:
 
 1. drives each page with ``wrk`` (8 connections, a fixed time each; bench/wrk/targets.lua
-   spreads the requests over many patients and names): p50, p95, requests per second, errors;
+   spreads the requests over many patients and names): p50, p95, requests per second, errors,
+   and the server's CPU time a request, the app's and the database's (bench/server_cpu.py);
 2. exports every session of the clinic as CSV with the command a clinic would use, in a
    fresh process (time and peak resident memory), and the same rows with the database's own
    tool (``sqlite3 -csv``, ``psql \\copy``) in the same run (bench/scale_export.py);
@@ -44,6 +45,7 @@ import scale_writers  # noqa: E402
 from generate import generate  # noqa: E402
 from load import csrf_token, login, start_server  # noqa: E402
 from scale_data import data_counts, open_cases, sample, session_form  # noqa: E402
+from server_cpu import CpuMeter  # noqa: E402
 
 SECONDS_PER_PAGE = {"tiny": 3, "quick": 8, "full": 20}
 # Each page is driven this long, unmeasured, before its measured run: by then every worker
@@ -87,7 +89,9 @@ def run_backend(backend: str, args) -> dict:
     print(f"\n== {backend}, {args.scale}: {summary['data']} ==", flush=True)
     server = start_server(url, args.port, args.workers)
     try:
-        pages, cookie = drive_pages(url, summary, args, seconds)
+        pages, cookie = drive_pages(url, summary, args, seconds,
+                                    CpuMeter(server.pid, "postgres" if backend == "postgresql"
+                                             else None))
         export = scale_export.measure(url, summary, args.port, cookie, server.pid)
         print("export:", export, flush=True)
         writes = scale_writers.measure(url, summary, args.port, args.clients, seconds)
@@ -161,19 +165,22 @@ def page_targets(url: str, summary: dict, token: str) -> dict[str, list[tuple]]:
     }
 
 
-def drive_pages(url: str, summary: dict, args, seconds: int) -> dict:
+def drive_pages(url: str, summary: dict, args, seconds: int, meter: CpuMeter) -> dict:
     cookie = login(args.port, (summary["logins"]["practitioners"][0], summary["password"]))
     token, cookie = csrf_token(args.port, f"/patients/{summary['busiest_patient_id']}"
                                           "/sessions/new", cookie)
     wanted = args.pages.split(",") if args.pages else None
     pages = {}
-    print(f"{'page':18} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'errors':>7}")
+    print(f"{'page':18} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'errors':>7} "
+          f"{'CPU ms a request (app + database)':>34}")
     for name, targets in page_targets(url, summary, token).items():
         if wanted and name not in wanted:
             continue
         wrk(args.port, targets, cookie, args.clients, WARM_UP_SECONDS)
         before = data_counts(url)["sessions"] if name == "session_save" else None
+        meter.start()
         figures = wrk(args.port, targets, cookie, args.clients, seconds)
+        figures["cpu_ms"] = meter.per_request(figures["requests"])
         if before is not None:
             # A save answered with a redirect is only counted as done if the row is there.
             saved = data_counts(url)["sessions"] - before
@@ -182,8 +189,10 @@ def drive_pages(url: str, summary: dict, args, seconds: int) -> dict:
         else:
             figures.pop("requests")
         pages[name] = figures
+        cpu = figures["cpu_ms"] or {}
         print(f"{name:18} {figures['p50_ms']:8} {figures['p95_ms']:8} {figures['rps']:8} "
-              f"{figures['errors']:7}", flush=True)
+              f"{figures['errors']:7} {cpu.get('app', '-'):>25} + {cpu.get('database', '-')}",
+              flush=True)
     return pages, cookie
 
 

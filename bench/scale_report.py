@@ -70,8 +70,9 @@ def write_performance_table(root: Path) -> None:
             figures = run["pages"].get(page)
             cells.append("-" if figures is None else
                          f"{figures['p50_ms']} / **{figures['p95_ms']}** ms, "
-                         f"{figures['rps']:.0f}/s, {figures['errors']} err")
-        lines.append(f"| `{page}` p50 / **p95**, req/s, errors | " + " | ".join(cells) + " |")
+                         f"{figures['rps']:.0f}/s, {figures['errors']} err{_cpu(figures)}")
+        lines.append(f"| `{page}` p50 / **p95**, req/s, errors, CPU a request | "
+                     + " | ".join(cells) + " |")
     lines.append("| CSV export of every session: rows, ours s / tool s (ratio), peak MB | "
                  + " | ".join(
                      "{rows:,}, {seconds} / {sqlite3_seconds} ({ratio:.2f}), {peak_rss_mb}"
@@ -90,8 +91,18 @@ def write_performance_table(root: Path) -> None:
     lines.append(f"Machine: {first['cores']} cores ({first['cpu']}), {first['memory']}, "
                  f"Python {first['python']}; gunicorn {runs[-1]['workers']} workers, "
                  f"{runs[-1]['clients']} clients (wrk, on the same machine).")
+    lines.append("CPU a request: the server's CPU time over the page's run divided by its "
+                 "requests, the app's + the database server's (bench/server_cpu.py).")
     path = root / "docs" / "performance.md"
     text = path.read_text() if path.exists() else f"# Performance\n\n{START}\n{END}\n"
     before, rest = text.split(START, 1)
     after = rest.split(END, 1)[1]
     path.write_text(f"{before}{START}\n" + "\n".join(lines) + f"\n{END}{after}")
+
+
+def _cpu(figures: dict) -> str:
+    """ ", 31.2 + 4.1 ms CPU" (app + database), or nothing for a run that did not measure it."""
+    cpu = figures.get("cpu_ms")
+    if not cpu:
+        return ""
+    return f", {cpu['app']} + {cpu['database']} ms CPU"
