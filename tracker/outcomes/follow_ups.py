@@ -35,7 +35,7 @@ from sqlalchemy.orm import aliased
 from tracker.dates import clinic_date, clinic_day_start
 from tracker.db_types import UTCDateTime
 from tracker.extensions import db
-from tracker.i18n import _, format_date, ngettext
+from tracker.i18n import _, ngettext
 from tracker.intake.models import Episode
 from tracker.outcomes.cohort import episode_outcomes
 from tracker.patients.models import Patient
@@ -84,8 +84,10 @@ class FollowUp:
         """Why the episode is due, in words: the missed date first, then the gap."""
         found = []
         if self.missed_next_visit:
+            # A date is written yyyy-MM-dd in every locale (filters.day): isoformat is that,
+            # without Babel's pattern machinery for each of the page's 50 rows.
             found.append(_("next visit was due on %(date)s",
-                           date=format_date(self.next_visit_on, "yyyy-MM-dd")))
+                           date=self.next_visit_on.isoformat()))
         if self.no_visit_for_days:
             found.append(ngettext("no visit for %(num)d day", "no visit for %(num)d days",
                                   self.days_since))
