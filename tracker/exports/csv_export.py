@@ -193,11 +193,10 @@ class _Techniques(dict):
     def __call__(self, aggregate) -> str:
         if aggregate is None or aggregate == "[]":
             return ""
-        key = aggregate if isinstance(aggregate, str) else json.dumps(aggregate)
-        text = self.get(key)
+        text = self.get(aggregate)
         if text is None:
             items = sorted(_json_list(aggregate), key=lambda item: item.pop("position"))
-            text = self[key] = "; ".join([self._one(item) for item in items])
+            text = self[aggregate] = "; ".join([self._one(item) for item in items])
         return text
 
     def _one(self, item: dict) -> str:
@@ -209,11 +208,11 @@ class _Techniques(dict):
 
 
 def _json_list(value) -> list:
-    """A JSON aggregate as the driver hands it over: text (SQLite), parsed (PostgreSQL),
-    or NULL (PostgreSQL, no rows)."""
+    """A JSON aggregate as the database sends it: text (``csv_queries._json_rows``), or NULL
+    (PostgreSQL, no rows)."""
     if value is None or value == "[]":
         return []
-    return json.loads(value) if isinstance(value, str) else value
+    return json.loads(value)
 
 
 def _session_row(row: tuple, zone, words, techniques) -> list:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Connection, String, case, func, literal, select
+from sqlalchemy import JSON, Connection, String, Text, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
@@ -110,7 +110,10 @@ def _json_rows(dialect: str, table, **columns):
             column = func.json(column)  # stored as text on SQLite: nest it as JSON
         pairs += [literal(name, String), column]
     if dialect == "postgresql":
-        rows = func.json_agg(func.json_build_object(*pairs))
+        # As text, as SQLite sends it: psycopg would parse every session's array, and the
+        # reader keys its words by the text (csv_export._Techniques) and parses only what it
+        # has not met (a clinic repeats the same few techniques).
+        rows = cast(func.json_agg(func.json_build_object(*pairs)), Text)
     else:
         rows = func.json_group_array(func.json_object(*pairs))
     return (select(rows).select_from(table).where(table.session_id == TreatmentSession.id)
