@@ -23,7 +23,7 @@ class CpuMeter:
     def __init__(self, server_group: int, database_user: str | None):
         self.server_group = server_group
         self.database_uid = _uid(database_user) if database_user else None
-        self._started: tuple[float, float] | None = None
+        self._started: dict[int, tuple[str, float]] | None = None
 
     def start(self) -> None:
         self._started = self._read() if PROC.exists() else None
@@ -31,15 +31,21 @@ class CpuMeter:
     def per_request(self, requests: int) -> dict | None:
         if self._started is None or not requests:
             return None
-        (app, database), (app_before, database_before) = self._read(), self._started
-        app, database = app - app_before, database - database_before
-        return {"app": round(app * 1000 / requests, 1),
-                "database": round(database * 1000 / requests, 1)}
+        # Process by process: one that ended during the run takes its time with it (its
+        # last reading is lost), one that started counts from nothing. Summing totals
+        # instead, an ended process made a run's figure negative.
+        spent = {"app": 0.0, "database": 0.0}
+        for pid, (kind, seconds) in self._read().items():
+            before_kind, before = self._started.get(pid, (kind, 0.0))
+            if before_kind == kind:  # not a number reused by another process
+                spent[kind] += max(seconds - before, 0.0)
+        return {kind: round(seconds * 1000 / requests, 1) for kind, seconds in spent.items()}
 
-    def _read(self) -> tuple[float, float]:
-        """CPU seconds so far of the server's process group and of the database's user."""
+    def _read(self) -> dict[int, tuple[str, float]]:
+        """Each process of the server's group ("app") or of the database's user
+        ("database"), with its CPU seconds so far."""
         tick = os.sysconf("SC_CLK_TCK")
-        app = database = 0.0
+        found = {}
         for entry in PROC.iterdir():
             if not entry.name.isdigit():
                 continue
@@ -51,10 +57,10 @@ class CpuMeter:
                 continue  # ended meanwhile
             seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
             if int(fields[2]) == self.server_group:
-                app += seconds
+                found[int(entry.name)] = ("app", seconds)
             elif self.database_uid is not None and owner == self.database_uid:
-                database += seconds
-        return app, database
+                found[int(entry.name)] = ("database", seconds)
+        return found
 
 
 def _uid(user: str) -> int | None:

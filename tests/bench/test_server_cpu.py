@@ -31,10 +31,23 @@ def test_a_groups_cpu_is_shared_over_the_requests_and_no_one_elses_counts():
         for process in (busy, idle):
             process.kill()
             process.wait()
-    # At most 0.5 s of one core over 2 requests (and a clock tick either way).
-    assert 20 <= busy_figures["app"] <= 260 and busy_figures["database"] == 0
+    # At most 0.5 s of one core over 2 requests (and a clock tick either way); at least some
+    # of it, however loaded the machine (CI runs other suites beside this one).
+    assert 5 <= busy_figures["app"] <= 260 and busy_figures["database"] == 0
     assert idle_figures["app"] <= 10
-    assert idle_figures["database"] >= 20  # the busy process, counted as the database's
+    assert idle_figures["database"] >= 5  # the busy process, counted as the database's
+
+
+def test_a_process_ending_during_the_run_does_not_make_the_figure_negative():
+    ended = process_group(BURN)
+    meter = CpuMeter(ended.pid, database_user=None)
+    try:
+        time.sleep(0.4)  # it burns before the run starts
+        meter.start()
+    finally:
+        ended.kill()
+        ended.wait()
+    assert meter.per_request(1) == {"app": 0.0, "database": 0.0}
 
 
 def test_no_requests_no_figure():
