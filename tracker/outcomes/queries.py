@@ -119,16 +119,14 @@ def patient_visit_records(patient_id: int, ashi: str) -> dict[int, list[VisitRec
 
 
 def _visit_records(by: str, selector: int, ashi: str) -> dict[int, list[VisitRecord]]:
+    children = session_children(by, selector, ashi)
     by_episode: dict[int, list[VisitRecord]] = {}
-    visits = {}
     for *values, episode_id in db.session.connection().execute(
             _sessions_statement(by), {"selector": selector}).all():
-        visits[values[0]] = visit = VisitRecord(*values)
-        by_episode.setdefault(episode_id, []).append(visit)
-    children = session_children(by, selector, ashi)
-    for visit in visits.values():
+        visit = VisitRecord(*values)
         visit.points = children.points.get(visit.id, [])
         visit.adjuncts = children.adjuncts.get(visit.id, [])
+        by_episode.setdefault(episode_id, []).append(visit)
     return by_episode
 
 
