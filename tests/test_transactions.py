@@ -18,7 +18,7 @@ from tracker.audit.models import AuditEvent
 from tracker.audit.services import record_event
 from tracker.extensions import db
 from tracker.patients.models import Patient
-from tracker.transactions import defer_write
+from tracker.transactions import defer_write, plans_reused
 
 
 @contextmanager
@@ -304,3 +304,38 @@ def test_a_page_and_its_audit_row_are_one_transaction_on_postgresql_two_on_sqlit
         event.remove(engine, "commit", count)
     assert len(commits) == (2 if sqlite(app) else 1)
     assert audit_count(app) == before + 1
+
+
+def test_only_views_picking_rows_by_id_let_postgresql_keep_a_plan(database_url):
+    """A view marked ``plans_reused`` runs with ``plan_cache_mode = auto`` for its
+    transaction only: the next request on the same pooled connection, to a clinic-wide page,
+    is planned afresh again (a generic plan over a date range once cost the outcome review
+    ten times its time)."""
+    app = app_for(database_url)
+
+    def _plan_cache_mode():
+        if db.engine.dialect.name != "postgresql":
+            return "not PostgreSQL"
+        return db.session.scalar(text("SELECT current_setting('plan_cache_mode')"))
+
+    def _by_id():
+        return _plan_cache_mode()
+
+    app.add_url_rule("/_test/by-id", "by_id", plans_reused(_by_id))
+    app.add_url_rule("/_test/clinic-wide", "clinic_wide", _plan_cache_mode)
+    client = app.test_client()
+    answers = [client.get(path).get_data(as_text=True)
+               for path in ("/_test/by-id", "/_test/clinic-wide") * 3]
+    if database_url.startswith("postgresql"):
+        assert answers == ["auto", "force_custom_plan"] * 3
+    else:
+        assert answers == ["not PostgreSQL"] * 6
+    marked = {name for name, view in app.view_functions.items()
+              if getattr(view, "plans_reused", False)}
+    assert {"chart.patient", "outcomes.progress", "sessions.create", "sessions.sign",
+            "by_id"} <= marked
+    assert not marked & {"outcomes.review", "outcomes.follow_ups", "main.home",
+                         "patients.index", "clinic_wide"}
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -134,7 +134,8 @@ def engine_options(config) -> dict:
     # run, and after five more PostgreSQL may switch to one generic plan for all values: the
     # outcome review went from 50 ms to 300-500 ms on its eleventh request and stayed there
     # (a plan for "any date range" of a cohort that is in fact narrow). Planning a page's
-    # statements afresh costs a fraction of a millisecond.
+    # statements afresh costs a fraction of a millisecond; views whose statements all pick
+    # rows by id are marked ``transactions.plans_reused`` and keep PostgreSQL's own choice.
     # Reading an index's rows out of order priced as on an SSD, or on a database that lives in
     # memory (a clinic group's fits in a few GB): at PostgreSQL's default, priced as on a
     # spinning disk, the follow-up list read every patient of the clinic (a hash join, 20,000

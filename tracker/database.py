@@ -32,7 +32,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from tracker.transactions import is_reading
+from tracker.transactions import is_reading, reuses_plans
 
 try:
     import fcntl
@@ -58,6 +58,15 @@ def configure_engine(engine: Engine, *, busy_timeout: float = 10) -> None:
             event.listen(engine, ending, lambda connection: _end_turn(connection.connection.info))
         event.listen(engine, "checkin", lambda _dbapi, record: _end_turn(record.info))
         event.listen(engine, "close", lambda _dbapi, record: _end_turn(record.info))
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _postgresql_begin)
+
+
+def _postgresql_begin(connection) -> None:
+    # The transaction's first statement: for as long as it lasts (the whole request, on
+    # PostgreSQL: transactions._end_read), statements picked by id may keep a generic plan.
+    if reuses_plans():
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = auto")
 
 
 def _sqlite_on_connect(dbapi_connection, _record):

@@ -9,12 +9,14 @@ from tracker.patients.services import current_consent, patient_banners
 from tracker.permissions import PATIENT_ROLES, roles_required
 from tracker.safety.services import patient_adverse_events
 from tracker.sessions.queries import timeline_page
+from tracker.transactions import plans_reused
 
 bp = Blueprint("chart", __name__)
 
 
 @bp.get("/<int:patient_id>")
 @roles_required(*PATIENT_ROLES)
+@plans_reused  # everything on it is read by the patient's id
 def patient(patient_id: int):
     record = load_patient(patient_id)
     record_event("patient.view", actor=current_user, entity=record, patient_id=record.id)

@@ -6,12 +6,15 @@ from flask import Blueprint
 
 from tracker.outcomes import follow_up_views, progress_views, review_views
 from tracker.permissions import CLINICAL_ROLES, roles_required
+from tracker.transactions import plans_reused
 
 bp = Blueprint("outcomes", __name__)
 
 _clinical = roles_required(*CLINICAL_ROLES)
 _RULES = (
-    ("/patients/<int:patient_id>/progress", "progress", progress_views.progress, ["GET"]),
+    # One patient's course, read by the patient's and the episode's ids.
+    ("/patients/<int:patient_id>/progress", "progress", plans_reused(progress_views.progress),
+     ["GET"]),
     ("/outcomes/review", "review", review_views.review, ["GET"]),
     ("/outcomes/follow-ups", "follow_ups", follow_up_views.follow_ups, ["GET"]),
     ("/outcomes/follow-ups.csv", "follow_ups_csv", follow_up_views.follow_ups_csv, ["GET"]),

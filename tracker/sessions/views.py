@@ -7,7 +7,7 @@ from flask import Blueprint
 
 from tracker.permissions import CLINICAL_ROLES, roles_required
 from tracker.sessions import draft_views, note_views, timer_views
-from tracker.transactions import reads_first, reads_only
+from tracker.transactions import plans_reused, reads_first, reads_only
 
 bp = Blueprint("sessions", __name__)
 
@@ -27,4 +27,6 @@ _RULES = (
      note_views.record_adverse_event_on, ["POST"]),
 )
 for rule, endpoint, view, methods in _RULES:
-    bp.add_url_rule(rule, endpoint, _clinical(view), methods=methods)  # keeps the marks
+    # A session's pages read and write by id (the patient's, the episode's, the session's).
+    bp.add_url_rule(rule, endpoint, _clinical(plans_reused(view)),  # keeps the marks
+                    methods=methods)
