@@ -172,8 +172,14 @@ def build_chart(pain: list[Point], functions: dict[str, list[Point]], *,
 
 
 def _scale(panel_top: float, height: float, low: int, high: int):
+    placed = {}  # a panel's scores take few values: each placed once
+
     def y(value) -> float:
-        return round(panel_top + (high - float(value)) / (high - low) * height, 1)
+        position = placed.get(value)
+        if position is None:
+            position = placed[value] = round(
+                panel_top + (high - float(value)) / (high - low) * height, 1)
+        return position
     return y
 
 
@@ -186,16 +192,18 @@ def _pain_panel(axis: TimeAxis, pain: list[Point], baseline, labels) -> Panel:
         threshold = pain_threshold(baseline)
         if threshold is not None:
             panel.band = (y(threshold), y(0), labels["band"])
+    # Each point placed once: its position is drawn in its line and as its marker.
+    placed = [(p, axis.x(p.day), y(p.value)) for p in pain]
     for kind in ("before", "after"):
-        series = [p for p in pain if p.kind in (kind, f"draft_{kind}")]
+        series = [f"{x},{y_}" for p, x, y_ in placed if p.kind in (kind, f"draft_{kind}")]
         if len(series) > 1:
-            panel.lines.append((kind, " ".join(f"{axis.x(p.day)},{y(p.value)}" for p in series)))
+            panel.lines.append((kind, " ".join(series)))
     seen = set()
-    for p in pain:
+    for p, x, y_ in placed:
         linked = p.href is not None and p.visit_id not in seen
         seen.add(p.visit_id)
-        panel.markers.append(Marker(axis.x(p.day), y(p.value), p.kind, p.value, p.label,
-                                    p.href, p.visit_id, linked))
+        panel.markers.append(Marker(x, y_, p.kind, p.value, p.label, p.href, p.visit_id,
+                                    linked))
     return panel
 
 

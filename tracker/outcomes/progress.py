@@ -4,6 +4,7 @@ and after), the chart's points with what each says, and the scores list."""
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 
@@ -64,6 +65,7 @@ def visits_of(progress: Progress, patient_id: int, zone: str) -> list[Visit]:
     pain = {(a.session_id, a.context): a.score for a in progress.assessments
             if a.instrument == "nrs" and a.session_id is not None}
     words, described = VisitWords(), {}
+    zone = ZoneInfo(zone)  # looked up once, not once a visit
 
     def techniques(visit) -> list[str]:
         # A course repeats the same few techniques: each worded once a page.
@@ -81,7 +83,7 @@ def visits_of(progress: Progress, patient_id: int, zone: str) -> list[Visit]:
     return [
         Visit(number=number, session_id=visit.id, day=clinic_date(visit.started_at, zone),
               is_signed=visit.is_signed, points=_point_names(visit.points),
-              adjuncts=techniques(visit),
+              adjuncts=techniques(visit) if visit.adjuncts else [],
               retention_minutes=visit.retention_minutes,
               pain_before=pain.get((visit.id, "before_session")),
               pain_after=pain.get((visit.id, "after_session")),
@@ -101,14 +103,15 @@ def chart_of(progress: Progress, visits: list[Visit]) -> Chart | None:
     function instrument."""
     by_session = {visit.session_id: visit for visit in visits}
     pain, functions = [], {code: [] for code in FUNCTION_INSTRUMENTS}
+    scored = _("%(instrument)s %(score)s on %(day)s")  # translated once, not once a score
     for a in progress.assessments:
         if a.is_voided:
             continue
         if a.instrument in functions:
             functions[a.instrument].append(Point(
                 a.taken_on, a.score, "score",
-                _("%(instrument)s %(score)s on %(day)s", instrument=INSTRUMENTS[a.instrument].short,
-                  score=_number(a.score), day=a.taken_on.isoformat())))
+                scored % {"instrument": INSTRUMENTS[a.instrument].short,
+                          "score": _number(a.score), "day": a.taken_on.isoformat()}))
         elif a.instrument == "nrs":
             pain.append(_pain_point(a, by_session.get(a.session_id)))
     return build_chart(pain, functions, baseline=progress.summary.pain.baseline, labels={
@@ -144,4 +147,12 @@ def _dash(value) -> str:
 def _number(value) -> str:
     if value is None:
         return "—"
-    return str(int(value)) if value == value.to_integral_value() else str(value)
+    text = _NUMBERS.get(value)
+    if text is None:
+        text = str(int(value)) if value == value.to_integral_value() else str(value)
+        if len(_NUMBERS) < 1000:  # scores take few values: 0-10, 0-24, 0-100 and halves
+            _NUMBERS[value] = text
+    return text
+
+
+_NUMBERS: dict[Decimal, str] = {}  # "6" for Decimal("6.0"), "6.5" for 6.5: at most a thousand

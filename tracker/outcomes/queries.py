@@ -193,10 +193,13 @@ def patient_score_records(patient_id: int) -> dict[int | None, list[ScoreRecord]
 
 def _score_records(by: str, selector: int) -> dict[int | None, list[ScoreRecord]]:
     by_episode: dict[int | None, list[ScoreRecord]] = {}
+    recorders = {None: None}  # a course's 600 scores have a few recorders: one each
     for row in db.session.connection().execute(_scores_statement(by),
                                                {"selector": selector}).all():
-        by_episode.setdefault(row[11], []).append(ScoreRecord(
-            *row[:10], SimpleNamespace(name=row[10]) if row[10] is not None else None))
+        name = row[10]
+        if name not in recorders:
+            recorders[name] = SimpleNamespace(name=name)
+        by_episode.setdefault(row[11], []).append(ScoreRecord(*row[:10], recorders[name]))
     return by_episode
 
 
