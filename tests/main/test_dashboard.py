@@ -14,6 +14,7 @@ from tests.pages import plain
 from tracker.audit.models import AuditEvent
 from tracker.dates import today_in
 from tracker.extensions import db
+from tracker.intake.models import Episode
 from tracker.intake.services import acknowledge_red_flags, close_episode
 from tracker.main.dashboard import (
     RED_FLAGS_SHOWN,
@@ -21,6 +22,8 @@ from tracker.main.dashboard import (
     build_dashboard,
     quarter_of,
 )
+from tracker.patients.models import Patient
+from tracker.patients.services import archive_patient
 from tracker.safety.services import record_adverse_event
 
 TODAY = date(2026, 11, 25)
@@ -233,7 +236,38 @@ def test_the_quarters_rate_is_kept_and_redone_once_a_visit_is_recorded(app, clie
     with count_queries(app) as redone:
         text = plain(client.get("/").get_data(as_text=True))
     assert "50% (1 of 2 episodes)" in text
-    assert len(redone) == len(kept) + 1  # the rate's one query, only when something changed
+    # The rate's one statement and the follow-ups' two, only when something changed.
+    assert len(redone) == len(kept) + 3
+
+
+def test_the_follow_ups_due_are_kept_and_redone_once_the_patient_is_seen(app, client,
+                                                                        practitioner):
+    """The count of follow-ups due is kept for a minute like the quarter's rate, and dropped
+    as soon as a visit, or a patient archived, commits in this server process."""
+    ids = fill_today(app, practitioner)
+    with app.app_context():
+        extra = new_episode(practitioner, clinic_today() - timedelta(days=30), family_name="Later")
+        db.session.commit()
+        extra_patient = extra.patient_id
+    def dashboard() -> str:
+        return plain(client.get("/").get_data(as_text=True))
+
+    assert "2 episodes have had no visit for 14 days" in dashboard()
+    with count_queries(app) as kept:
+        assert "2 episodes have had no visit" in dashboard()
+    with app.app_context():
+        due = db.session.scalars(select(Episode).where(Episode.patient_id == ids["due"])).one()
+        visit(practitioner, due, at(clinic_today(), hour=0, minute=3))
+        db.session.commit()
+    with count_queries(app) as redone:
+        text = dashboard()
+    assert "1 episode has had no visit for 14 days" in text
+    assert len(redone) == len(kept) + 3  # worked out again (with the rate): a visit changed
+    with app.app_context():
+        archive_patient(db.session.get(Patient, extra_patient), reason="Moved away",
+                        actor=fresh(practitioner, "reception"))
+        db.session.commit()
+    assert "No follow-up is due" in dashboard()
 
 
 def test_an_empty_clinic_shows_every_empty_state(client, practitioner):

@@ -127,10 +127,11 @@ class Dashboard:
 def build_dashboard(clinic_id: int, *, today: date, zone: ZoneInfo | str,
                     now: datetime | None = None,
                     responder_rate: ResponderRate | None = None,
+                    follow_ups: FollowUpCount | None = None,
                     sessions_page: int = 1) -> Dashboard:
     """Every section of the dashboard for ``today``, the clinic's date (timers counted at
-    ``now``; page ``sessions_page`` of today's sessions). Seven queries, six when
-    ``responder_rate`` (the page's kept copy) is given."""
+    ``now``; page ``sessions_page`` of today's sessions). Seven queries; one fewer for
+    ``responder_rate`` given, two fewer for ``follow_ups`` given (the page's kept copies)."""
     zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     since = today - timedelta(days=RECENT_EVENT_DAYS - 1)
     events, total = recent_adverse_events(clinic_id, since=since, today=today, zone=zone)
@@ -140,8 +141,8 @@ def build_dashboard(clinic_id: int, *, today: date, zone: ZoneInfo | str,
         timers=running_timers(clinic_id, now=now),
         sessions=todays_sessions(clinic_id, today=today, zone=zone, page=sessions_page),
         follow_up_days=DEFAULT_DAYS,
-        follow_ups=count_follow_ups(clinic_id, days=DEFAULT_DAYS, today=today, zone=zone,
-                                    first=FOLLOW_UPS_SHOWN),
+        follow_ups=follow_ups if follow_ups is not None else count_follow_ups(
+            clinic_id, days=DEFAULT_DAYS, today=today, zone=zone, first=FOLLOW_UPS_SHOWN),
         red_flags=red_flags, red_flag_total=red_flag_total,
         recent_events=events, recent_event_total=total, recent_event_since=since,
         responder_rate=responder_rate or quarter_responder_rate(clinic_id, today=today),

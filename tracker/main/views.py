@@ -7,7 +7,8 @@ from tracker.audit.services import record_event
 from tracker.dates import clinic_today, clinic_zone
 from tracker.extensions import db
 from tracker.fields import page_number
-from tracker.main.dashboard import build_dashboard, quarter_responder_rate
+from tracker.main.dashboard import FOLLOW_UPS_SHOWN, build_dashboard, quarter_responder_rate
+from tracker.outcomes.follow_ups import DEFAULT_DAYS, count_follow_ups
 from tracker.outcomes.review_cache import cached_review
 
 bp = Blueprint("main", __name__)
@@ -28,7 +29,15 @@ def home():
     rate, _computed_at = cached_review(
         ("dashboard_quarter", clinic_id, today),
         lambda: quarter_responder_rate(clinic_id, today=today))
-    board = build_dashboard(clinic_id, today=today, zone=clinic_zone(), responder_rate=rate,
+    # The follow-ups due too: working out which of a clinic group's hundreds of open episodes
+    # are due was half the page (full scale); the list itself is always worked out afresh.
+    zone = clinic_zone()
+    follow_ups, _computed_at = cached_review(
+        ("dashboard_follow_ups", clinic_id, today),
+        lambda: count_follow_ups(clinic_id, days=DEFAULT_DAYS, today=today, zone=zone,
+                                 first=FOLLOW_UPS_SHOWN))
+    board = build_dashboard(clinic_id, today=today, zone=zone, responder_rate=rate,
+                            follow_ups=follow_ups,
                             sessions_page=page_number(request.args.get("page")))
     record_event("dashboard.view", actor=current_user, details=board.counts())
     return render_template("main/dashboard.html", board=board)

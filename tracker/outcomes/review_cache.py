@@ -1,5 +1,6 @@
 """The outcome review's figures, kept for a minute per clinic, filter and language (and the
-dashboard's quarter responder rate, computed from the same records, per clinic and day).
+dashboard's quarter responder rate and count of follow-ups due, computed from the same
+records, per clinic and day).
 
 The review aggregates every episode of a clinic (0.3 s of SQL for 250,000 sessions) and
 changes only when a score, a session or an episode does. A server process keeps each set of
@@ -25,13 +26,15 @@ from sqlalchemy.orm import Session
 
 from tracker.db_types import utcnow
 from tracker.intake.models import Episode
+from tracker.patients.models import Patient
 from tracker.scores.models import Assessment
-from tracker.sessions.models import TreatmentSession
+from tracker.sessions.models import Amendment, TreatmentSession
 
 MAX_ENTRIES = 64  # filters a clinic looks at within a minute, per process
 _KEY = "tracker.outcome_review_cache"
-# What the figures are computed from: a change to any of these drops them.
-_SOURCES = (Assessment, TreatmentSession, Episode)
+# What the figures are computed from: a change to any of these drops them (the dashboard's
+# follow-ups due: a patient archived, a next-visit date amended, too).
+_SOURCES = (Assessment, TreatmentSession, Episode, Amendment, Patient)
 
 
 def cached_review(key: tuple, compute: Callable[[], object]) -> tuple[object, datetime]:
