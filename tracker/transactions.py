@@ -77,9 +77,7 @@ def plans_reused(view):
 
 def reuses_plans() -> bool:
     """Whether the current request's view is marked ``plans_reused``."""
-    if not has_request_context() or not request.endpoint:
-        return False
-    return getattr(current_app.view_functions.get(request.endpoint), "plans_reused", False)
+    return has_request_context() and getattr(_view(), "plans_reused", False)
 
 
 def begin_writing(*depends_on) -> None:
@@ -111,8 +109,14 @@ def is_reading() -> bool:
         return False
     if request.method in READ_METHODS:
         return True
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    view = _view()
     return getattr(view, "reads_only", False) or getattr(view, "reads_first", False)
+
+
+def _view():
+    """The current request's view function (None before routing, or for a 404): where the
+    marks above are read."""
+    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
 
 
 def defer_write(work: Callable[[], None], *, last: bool = False) -> None:

@@ -141,12 +141,20 @@ def build_dashboard(clinic_id: int, *, today: date, zone: ZoneInfo | str,
         timers=running_timers(clinic_id, now=now),
         sessions=todays_sessions(clinic_id, today=today, zone=zone, page=sessions_page),
         follow_up_days=DEFAULT_DAYS,
-        follow_ups=follow_ups if follow_ups is not None else count_follow_ups(
-            clinic_id, days=DEFAULT_DAYS, today=today, zone=zone, first=FOLLOW_UPS_SHOWN),
+        follow_ups=follow_ups if follow_ups is not None else due_follow_ups_count(
+            clinic_id, today=today, zone=zone),
         red_flags=red_flags, red_flag_total=red_flag_total,
         recent_events=events, recent_event_total=total, recent_event_since=since,
         responder_rate=responder_rate or quarter_responder_rate(clinic_id, today=today),
     )
+
+
+def due_follow_ups_count(clinic_id: int, *, today: date, zone: ZoneInfo | str
+                         ) -> FollowUpCount:
+    """The follow-ups section: how many episodes are due after ``DEFAULT_DAYS`` without a
+    visit, and the most overdue ``FOLLOW_UPS_SHOWN``."""
+    return count_follow_ups(clinic_id, days=DEFAULT_DAYS, today=today, zone=zone,
+                            first=FOLLOW_UPS_SHOWN)
 
 
 def _patient(row) -> PatientRef:

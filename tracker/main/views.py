@@ -7,8 +7,7 @@ from tracker.audit.services import record_event
 from tracker.dates import clinic_today, clinic_zone
 from tracker.extensions import db
 from tracker.fields import page_number
-from tracker.main.dashboard import FOLLOW_UPS_SHOWN, build_dashboard, quarter_responder_rate
-from tracker.outcomes.follow_ups import DEFAULT_DAYS, count_follow_ups
+from tracker.main.dashboard import build_dashboard, due_follow_ups_count, quarter_responder_rate
 from tracker.outcomes.review_cache import cached_review
 
 bp = Blueprint("main", __name__)
@@ -34,8 +33,7 @@ def home():
     zone = clinic_zone()
     follow_ups, _computed_at = cached_review(
         ("dashboard_follow_ups", clinic_id, today),
-        lambda: count_follow_ups(clinic_id, days=DEFAULT_DAYS, today=today, zone=zone,
-                                 first=FOLLOW_UPS_SHOWN))
+        lambda: due_follow_ups_count(clinic_id, today=today, zone=zone))
     board = build_dashboard(clinic_id, today=today, zone=zone, responder_rate=rate,
                             follow_ups=follow_ups,
                             sessions_page=page_number(request.args.get("page")))
