@@ -9,13 +9,14 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import PASSWORD, app_for
 from tests.sessions.helpers import point_row, session_form
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import record_event
+from tracker.database import configure_engine
 from tracker.extensions import db
 from tracker.patients.models import Patient
 from tracker.transactions import defer_write, plans_reused
@@ -243,6 +244,77 @@ def test_the_write_turn_is_handed_on_at_commit(app, clinic_world):
         assert not turn_is_free()
         db.session.commit()
         assert turn_is_free()
+
+
+def _sqlite_writer(path, busy_timeout: float):
+    """An engine on the SQLite file ``path`` set up as the app's are (its write turns)."""
+    engine = create_engine(f"sqlite:///{path}")
+    configure_engine(engine, busy_timeout=busy_timeout)
+    return engine
+
+
+def _turn_helpers_left(within: float = 5) -> list[threading.Thread]:
+    deadline = time.monotonic() + within
+    while True:
+        left = [t for t in threading.enumerate() if t.name == "sqlite-write-turn"]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.01)
+
+
+def _write_in_thread(engine, value: int, order: list) -> threading.Thread:
+    def write():
+        with engine.begin() as connection:
+            order.append(f"writer {value} has the turn")
+            connection.execute(text("INSERT INTO turns VALUES (:n)"), {"n": value})
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread
+
+
+def test_a_waiting_sqlite_writer_gets_the_turn_when_the_holder_commits(tmp_path):
+    # The write turn of every SQLite database (whatever the suite's own database is).
+    path = tmp_path / "turns.sqlite"
+    holder, waiter = _sqlite_writer(path, 10), _sqlite_writer(path, 10)
+    with holder.begin() as connection:
+        connection.execute(text("CREATE TABLE turns (n INTEGER)"))
+    order = []
+    with holder.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text("INSERT INTO turns VALUES (1)"))
+        thread = _write_in_thread(waiter, 2, order)
+        thread.join(0.3)
+        assert thread.is_alive(), "the second writer must wait while the first writes"
+        order.append("writer 1 commits")
+        transaction.commit()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert order == ["writer 1 commits", "writer 2 has the turn"]
+    with holder.connect() as connection:
+        assert connection.scalars(text("SELECT n FROM turns ORDER BY n")).all() == [1, 2]
+    assert _turn_helpers_left() == []
+
+
+def test_a_sqlite_writer_that_gives_up_waiting_leaves_the_turn_to_the_next(tmp_path):
+    path = tmp_path / "turns.sqlite"
+    holder, impatient, patient = (_sqlite_writer(path, 10), _sqlite_writer(path, 0.2),
+                                  _sqlite_writer(path, 10))
+    with holder.begin() as connection:
+        connection.execute(text("CREATE TABLE turns (n INTEGER)"))
+    with holder.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text("INSERT INTO turns VALUES (1)"))
+        with pytest.raises(OperationalError, match="database is locked"), impatient.begin() as late:
+            late.execute(text("INSERT INTO turns VALUES (2)"))
+        transaction.commit()
+    # The impatient writer's wait gets the turn now that it is free, and hands it straight on.
+    thread = _write_in_thread(patient, 3, [])
+    thread.join(10)
+    assert not thread.is_alive(), "an abandoned wait kept the write turn"
+    with holder.connect() as connection:
+        assert connection.scalars(text("SELECT n FROM turns ORDER BY n")).all() == [1, 3]
+    assert _turn_helpers_left() == []
 
 
 def test_a_new_session_is_checked_before_it_waits_for_the_write_lock(app, client, practitioner):
