@@ -108,6 +108,9 @@ def main() -> None:
             press_tab_until(page, keys, "#pain_after-0")
             for _ in range(3):
                 keys.press("ArrowRight")
+            # The start time defaults to now; the needles cannot have gone in before it.
+            press_tab_until(page, keys, "#start_time")
+            keys.type("1000A")
             press_tab_until(page, keys, "#subjective")
             keys.type("Mid-back ache 7/10 after a long week at the desk.")
             press_tab_until(page, keys, "button[value=save]")

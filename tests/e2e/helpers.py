@@ -70,7 +70,10 @@ def choose_pain(page: Page, which: str, value: int) -> None:
 
 
 def fill_for_signing(page: Page, *, removed: int, before: int, after: int) -> None:
-    """What signing needs beyond the points: retention, the needle count, pain."""
+    """What signing needs beyond the points: retention, the needle count, pain. The start
+    time is set too: it defaults to the time the form opened, and needles in must not be
+    before it."""
+    page.get_by_label("Start time").fill("10:00")
     page.get_by_label("Needles in at").fill("10:05")
     page.get_by_label("Needles out at").fill("10:25")
     page.get_by_label("Needles removed").fill(str(removed))

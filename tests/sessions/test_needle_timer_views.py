@@ -299,7 +299,8 @@ def test_times_hours_apart_are_refused_by_the_form(app, client, world):
     # A "needles out" pressed hours late leaves both times: the form says so (the column
     # holds at most 240 minutes), rather than failing on save.
     response = client.post(f"/patients/{world['a']['patient'].id}/sessions/new",
-                           data=form_now(world, inserted_time="10:00", removed_time="15:00"))
+                           data=form_now(world, start_time="09:55", inserted_time="10:00",
+                                          removed_time="15:00"))
     assert response.status_code == 422
     assert "more than any retention (240)" in plain(response.get_data(as_text=True))
     with app.app_context():

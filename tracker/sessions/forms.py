@@ -237,6 +237,16 @@ class SessionForm(AppForm):
 
     def _check_times(self) -> bool:
         start, end = self.inserted_time.data, self.removed_time.data
+        began = self.start_time.data
+        # The needles go in and come out during the session, on its date: a time before its
+        # start is a slip (a default start time left as the form opened, a time typed wrong).
+        for field, moment in ((self.inserted_time, start), (self.removed_time, end)):
+            if began and moment and moment < began:
+                field.errors.append(_(
+                    "%(what)s %(time)s is before the session's start time (%(start)s): "
+                    "correct one of them.", what=field.label.text,
+                    time=moment.strftime("%H:%M"), start=began.strftime("%H:%M")))
+                return False
         if start and end:
             if end <= start:
                 self.removed_time.errors.append(_("Needles out must be after needles in."))
