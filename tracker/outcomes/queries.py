@@ -16,7 +16,7 @@ from tracker.outcomes.measures import CourseSummary, Reading, course_summary
 from tracker.scores.models import Assessment
 from tracker.scores.services import SESSION_CONTEXTS
 from tracker.sessions.models import PointApplication, TreatmentSession
-from tracker.sessions.queries import session_children
+from tracker.sessions.queries import children_of
 
 
 @dataclass
@@ -107,8 +107,9 @@ def _sessions_statement(by: str):
 
 def episode_visit_records(episode_id: int, ashi: str) -> list[VisitRecord]:
     """The episode's sessions, oldest first, with their point rows and techniques, in three
-    plain selects: a long course (300 sessions, 3,600 point rows) costs tuples, not ORM
-    objects. ``ashi`` names a custom point row."""
+    plain selects (one when every session is signed and this process has read it before:
+    ``sessions.queries.children_of``): a long course (300 sessions, 3,600 point rows) costs tuples,
+    not ORM objects. ``ashi`` names a custom point row."""
     return _visit_records("episode", episode_id, ashi).get(episode_id, [])
 
 
@@ -119,11 +120,13 @@ def patient_visit_records(patient_id: int, ashi: str) -> dict[int, list[VisitRec
 
 
 def _visit_records(by: str, selector: int, ashi: str) -> dict[int, list[VisitRecord]]:
-    children = session_children(by, selector, ashi)
+    rows = db.session.connection().execute(_sessions_statement(by), {"selector": selector}).all()
+    visits = [(VisitRecord(*values), episode_id) for *values, episode_id in rows]
+    # A signed session's rows from this process's copy: only the drafts' are read.
+    children = children_of([(visit.id, visit.is_signed) for visit, _ in visits], ashi,
+                           by=by, selector=selector)
     by_episode: dict[int, list[VisitRecord]] = {}
-    for *values, episode_id in db.session.connection().execute(
-            _sessions_statement(by), {"selector": selector}).all():
-        visit = VisitRecord(*values)
+    for visit, episode_id in visits:
         visit.points = children.points.get(visit.id, [])
         visit.adjuncts = children.adjuncts.get(visit.id, [])
         by_episode.setdefault(episode_id, []).append(visit)

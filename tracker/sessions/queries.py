@@ -1,13 +1,15 @@
 """Reading sessions: one session for a request, a patient's timeline, the last session (for
 "copy last session")."""
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from threading import Lock
 from types import SimpleNamespace
 
-from sqlalchemy import String, bindparam, case, select
+from flask import current_app
+from sqlalchemy import String, and_, bindparam, case, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -104,11 +106,11 @@ class SessionChildren:
 
 def session_children(by: str, selector, ashi: str) -> SessionChildren:
     """The point rows and techniques of the sessions of an episode (``by="episode"``, the
-    episode's id), of a patient (``by="patient"``) or of a list of ids (``by="ids"``), in two
-    plain selects: a session's point
-    rows come as one text on its row, labelled by the database (``point_lists``: a long
-    course's 1,500 point rows were 1,500 result rows, each labelled in Python), its
-    techniques as tuples. ``ashi`` names a custom point row."""
+    episode's id), of a patient (``by="patient"``), of the drafts of either
+    (``"episode_drafts"``, ``"patient_drafts"``) or of a list of ids (``by="ids"``), in two
+    plain selects: a session's point rows come as one text on its row, labelled by the
+    database (``point_lists``: a long course's 1,500 point rows were 1,500 result rows, each
+    labelled in Python), its techniques as tuples. ``ashi`` names a custom point row."""
     children = SessionChildren(defaultdict(list), defaultdict(list))
     points, adjuncts = _children_statements(by, db.session.get_bind().dialect.name)
     # Core rows from the session's connection, not ORM rows, all fetched at once (iterating
@@ -130,9 +132,12 @@ def _children_statements(by: str, dialect: str):
     """``session_children``'s two statements for one way of choosing the sessions, built
     once per process and database (building them took as long as running them for a page
     of 20)."""
+    drafts = TreatmentSession.status == "draft"
     condition = {
         "episode": TreatmentSession.episode_id == bindparam("selector"),
         "patient": TreatmentSession.patient_id == bindparam("selector"),
+        "episode_drafts": and_(TreatmentSession.episode_id == bindparam("selector"), drafts),
+        "patient_drafts": and_(TreatmentSession.patient_id == bindparam("selector"), drafts),
         "ids": TreatmentSession.id.in_(bindparam("selector", expanding=True)),
     }[by]
     # "BL23 (B)", "GV6", "Ashi (L)": as ``sided_codes`` writes them.
@@ -146,6 +151,77 @@ def _children_statements(by: str, dialect: str):
                 .join(TreatmentSession, TreatmentSession.id == Adjunct.session_id)
                 .where(condition).order_by(Adjunct.position, Adjunct.id))
     return points, adjuncts
+
+
+
+# --- signed sessions' point rows and techniques, kept by each server process ---------------
+# A signed note's point rows and techniques never change: an amendment changes its scores and
+# text only (``services.AMENDABLE_FIELDS``), a session is never deleted and a point's code never
+# renamed. A long course's progress page read its 300 sessions' 3,600 point rows on every view
+# (a quarter of the page's time on SQLite); with them kept, a view reads only its drafts'
+# rows, which change until signed. Kept on the app (``app.extensions``), so each app, each
+# test's included, starts empty. Read them in a transaction that signs nothing (a page's or
+# an export's): a note signed in a transaction that then rolls back would be kept as signed.
+
+# About 1.5 KB a session (twelve labels, a technique or two): some 30 MB a process at most,
+# the courses of several hundred patients.
+MAX_SESSIONS = 20_000
+_KEY = "tracker.signed_session_rows"
+_lock = Lock()  # a threaded server's requests share the app
+
+
+def children_of(sessions: list[tuple[int, bool]], ashi: str, *, by: str = "ids",
+                selector=None) -> SessionChildren:
+    """The point rows and techniques of these sessions, given as ``(id, is_signed)``: the
+    signed ones' from this process's copies where it has them, the rest in
+    ``session_children``'s two selects (none when every session is kept). When the
+    sessions are all those of an episode or a patient (``by`` and ``selector`` as
+    ``session_children`` takes them), they are read that way, through the sessions' index,
+    not as a list of ids: all of them when a signed one is unread, else its drafts alone (a
+    list of 88 ids cost PostgreSQL's page more than it saved). ``ashi`` names a custom
+    point row, so the copies are kept by it too (one set per language). The lists are
+    shared with later readers: read them, never change them."""
+    store: OrderedDict = current_app.extensions.setdefault(_KEY, OrderedDict())
+    children = SessionChildren(defaultdict(list), defaultdict(list))
+    unread: list[tuple[int, bool]] = []
+    with _lock:
+        for session_id, signed in sessions:
+            kept = store.get((session_id, ashi)) if signed else None
+            if kept is None:
+                unread.append((session_id, signed))
+                continue
+            store.move_to_end((session_id, ashi))
+            _add(children, session_id, *kept)
+    if not unread:
+        return children
+    if by == "ids":
+        read = session_children("ids", [session_id for session_id, signed in unread], ashi)
+    elif any(signed for session_id, signed in unread):
+        read = session_children(by, selector, ashi)  # not read before: read them all
+    else:
+        read = session_children(f"{by}_drafts", selector, ashi)
+    with _lock:
+        for session_id, signed in unread:
+            points, adjuncts = read.points.get(session_id, []), read.adjuncts.get(session_id, [])
+            _add(children, session_id, points, adjuncts)
+            if signed:
+                store[(session_id, ashi)] = (points, adjuncts)
+        while len(store) > MAX_SESSIONS:
+            store.popitem(last=False)  # the least recently shown
+    return children
+
+
+def forget_signed_rows() -> None:
+    """Drop this process's copies (the database was restored, or a test wants the reads)."""
+    current_app.extensions.pop(_KEY, None)
+
+
+def _add(children: SessionChildren, session_id: int, points: list, adjuncts: list) -> None:
+    # Only sessions with rows are in the maps, as ``session_children`` gives them.
+    if points:
+        children.points[session_id] = points
+    if adjuncts:
+        children.adjuncts[session_id] = adjuncts
 
 
 SIDE_ABBREVIATIONS = {"left": "L", "right": "R", "bilateral": "B", "midline": ""}
@@ -184,8 +260,9 @@ class TimelinePage:
 def timeline_page(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_PAGE
                   ) -> TimelinePage:
     """A page of the patient's timeline, newest first, pain scores as amended, and the page's
-    place in it, from three plain selects (the page with its total, its amendments, its
-    point rows and techniques in ``session_children``'s two), however long the record."""
+    place in it, from a few plain selects (the page with its total, its amendments, and the
+    point rows and techniques of its drafts and of signed sessions this process has not read
+    before: ``children_of``), however long the record."""
     from tracker.sessions.adjuncts import describe
 
     pagination = counted_page(
@@ -196,7 +273,8 @@ def timeline_page(patient_id: int, page: int = 1, per_page: int = TIMELINE_PER_P
     if ids:
         for session_id, amendment in db.session.execute(_amendments_statement(), {"ids": ids}):
             changes[session_id].append(amendment)
-    children = session_children("ids", ids, _("Ashi"))
+    children = children_of([(row.id, row.status == "signed") for row in pagination.items],
+                           _("Ashi"))
     entries = []
     for row in pagination.items:
         pain = apply_amendments({"pain_before": row.pain_before, "pain_after": row.pain_after},
