@@ -153,7 +153,6 @@ def _children_statements(by: str, dialect: str):
     return points, adjuncts
 
 
-
 # --- signed sessions' point rows and techniques, kept by each server process ---------------
 # A signed note's point rows and techniques never change: an amendment changes its scores and
 # text only (``services.AMENDABLE_FIELDS``), a session is never deleted and a point's code never
