@@ -148,7 +148,8 @@ def page_targets(url: str, summary: dict, token: str) -> dict[str, list[tuple]]:
     today = date.today().isoformat()
     saves = [("POST", f"/patients/{patient}/sessions/new",
               urlencode({**session_form(episode, today, 9 + n % 9), "csrf_token": token}))
-             for n, (patient, episode) in enumerate(open_cases(url, summary["clinic_id"]))]
+             for n, (patient, episode) in enumerate(open_cases(
+                 url, summary["clinic_id"], leaving_out=busiest))]
     return {
         "healthz": [("GET", "/healthz")],
         "dashboard": [("GET", "/")],  # where clinical staff land, and come back to

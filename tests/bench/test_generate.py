@@ -140,6 +140,19 @@ def test_signed_notes_stay_protected_in_the_database(generated):
         engine.dispose()
 
 
+def test_the_saves_leave_the_measured_patient_alone(generated):
+    # The benchmark saves sessions for open cases; the busiest patient's pages are measured,
+    # so its course must not grow a draft with every run.
+    from scale_data import open_cases
+
+    app, summary = generated
+    url, busiest = app.config["SQLALCHEMY_DATABASE_URI"], summary["busiest_patient_id"]
+    every = open_cases(url, summary["clinic_id"])
+    assert busiest in {patient for patient, _ in every}
+    assert open_cases(url, summary["clinic_id"], leaving_out=busiest) == [
+        case for case in every if case[0] != busiest]
+
+
 def test_every_account_logs_in(generated):
     app, summary = generated
     logins = summary["logins"]
