@@ -66,7 +66,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import selectinload
 
 from bench.export_memory import add_sessions
-from tests.conftest import count_queries
+from tests.conftest import UNCOUNTED, count_queries
 from tests.factories import (
     fresh,
     grow_course,
@@ -103,8 +103,7 @@ def counted(app):
         others = [engine for engine in engines if engine is not engines[0]]
 
         def note(conn, cursor, statement, params, context, executemany):
-            if not statement.startswith(
-                    ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            if not statement.startswith(UNCOUNTED):
                 statements.append(statement)
 
         for engine in others:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import selectinload
 
+from tests.conftest import UNCOUNTED
 from tests.factories import fresh, make_session, point_dicts
 from tracker.extensions import db
 from tracker.sessions import queries
@@ -38,8 +39,7 @@ def statements_run(app):
     ran = []
 
     def note(conn, cursor, statement, params, context, executemany):
-        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT",
-                                     "RELEASE")):
+        if not statement.startswith(UNCOUNTED):
             ran.append((statement, params))
 
     with app.app_context():
