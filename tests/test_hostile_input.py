@@ -214,6 +214,23 @@ def test_no_form_answers_500_to_hostile_values(app, app_in_use, data):
             assert clinical_counts() == before, (form["action"], chosen)
 
 
+# The rows of every list the forms post: a session's points and techniques, a PSFS's
+# activities, an ODI's sections.
+ROW_FIELDS = {"points-{}-code": "ST36", "points-{}-laterality": "left",
+              "adjuncts-{}-kind": "cupping", "activities-{}-name": "Walking",
+              "activities-{}-score": "5", "sections-{}": "2"}
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "１", "9" * 400, "-1", ""])
+def test_rows_numbered_by_anything_but_ascii_digits_are_never_a_500(app_in_use, number):
+    """A list's rows are numbered in their fields' names (points-0-code): "²" once reached
+    int() (a 500), for WTForms takes whatever str.isdigit() takes."""
+    rows = {name.format(number): value for name, value in ROW_FIELDS.items()}
+    for form in app_in_use["forms"]:
+        status = answer(app_in_use["client"], "POST", form["action"], {**form["fields"], **rows})
+        assert isinstance(status, int) and status < 500, (form["action"], number, status)
+
+
 @SETTINGS
 @given(data=st.data())
 def test_no_query_string_answers_500(app_in_use, data):

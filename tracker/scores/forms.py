@@ -1,7 +1,7 @@
 """The forms that record a score taken at a follow-up contact, one shape per kind of
 instrument, each turning what was typed into the raw answers ``scores.instruments`` scores."""
 
-from wtforms import FieldList, Form, FormField, StringField, TextAreaField
+from wtforms import Form, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.dates import clinic_today
@@ -11,6 +11,7 @@ from tracker.fields import (
     RadioField,
     ScoreField,
     SelectField,
+    StrictFieldList,
     not_in_future,
     strip,
 )
@@ -58,7 +59,7 @@ class PsfsForm(_ScoreForm):
     The names of the episode's last PSFS are offered again, so each follow-up scores the same
     activities."""
 
-    activities = FieldList(FormField(_Activity), label="", min_entries=PSFS_MAX_ACTIVITIES,
+    activities = StrictFieldList(FormField(_Activity), label="", min_entries=PSFS_MAX_ACTIVITIES,
                            max_entries=PSFS_MAX_ACTIVITIES)
 
     def __init__(self, *args, **kwargs):
@@ -111,7 +112,7 @@ def _section_choices():
 class OdiForm(_ScoreForm):
     """The ten section scores (0-5) from the clinic's own licensed ODI form."""
 
-    sections = FieldList(SelectField(_l("Section"), choices=_section_choices(),
+    sections = StrictFieldList(SelectField(_l("Section"), choices=_section_choices(),
                                      validators=[Optional()]), label="",
                          min_entries=ODI_SECTIONS, max_entries=ODI_SECTIONS)
 

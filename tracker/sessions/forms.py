@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from wtforms import (
     BooleanField,
-    FieldList,
     FormField,
     HiddenField,
     IntegerField,
@@ -22,9 +21,11 @@ from tracker.fields import (
     ClinicalDateField,
     MultiCheckboxField,
     RowForm,
+    RowList,
     ScoreField,
     SelectField,
     StrictDecimalField,
+    StrictFieldList,
     strip,
     submitted_version,
 )
@@ -47,10 +48,6 @@ MAX_TECHNIQUE_ROWS = 20
 
 class _PointRowBase(RowForm):
     remove = BooleanField(_l("Remove"))
-
-    @property
-    def is_blank(self) -> bool:
-        return not self.code.data and not self.custom_label.data
 
 
 # The row's controls come from the one description of a point row.
@@ -94,8 +91,8 @@ class SessionForm(AppForm):
     )
     # label="": a row's own label is never shown (its controls and the list's label are);
     # without one WTForms makes one ("Points-3") through the translations, for every row.
-    points = FieldList(FormField(PointRowForm, label=""), min_entries=0,
-                       max_entries=MAX_POINT_ROWS, label=_l("Point row"))
+    points = RowList(FormField(PointRowForm, label=""), min_entries=0,
+                     max_entries=MAX_POINT_ROWS, label=_l("Point row"))
 
     inserted_time = TimeField(_l("Needles in at"), validators=[Optional()])
     removed_time = TimeField(_l("Needles out at"), validators=[Optional()])
@@ -115,7 +112,7 @@ class SessionForm(AppForm):
         validators=[Optional(), NumberRange(0, 200, message=_l("Count from 0 to 200."))],
     )
 
-    adjuncts = FieldList(FormField(AdjunctRowForm, label=""), min_entries=0,
+    adjuncts = StrictFieldList(FormField(AdjunctRowForm, label=""), min_entries=0,
                          max_entries=MAX_TECHNIQUE_ROWS, label=_l("Technique"))
 
     pain_before = ScoreField(_l("Pain before (0-10)"), validators=[Optional()])
@@ -175,10 +172,11 @@ class SessionForm(AppForm):
         point (static/js/point-picker.js)."""
         return PointRowForm(prefix=f"points-{index}-", data={"code": code})
 
-    def kept_point_rows(self):
-        return [
-            row.form for row in self.points if not row.form.remove.data and not row.form.is_blank
-        ]
+    def kept_point_rows(self) -> list[tuple[int, dict]]:
+        """(position in the list, the row's data) for each point row that counts: neither
+        marked to remove nor left blank."""
+        return [(position, row) for position, row in enumerate(self.points.rows_data())
+                if not row["remove"] and (row["code"] or row["custom_label"])]
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         # How many rows were sent, before the lists keep only as many as a session holds.
@@ -206,12 +204,10 @@ class SessionForm(AppForm):
             self.quick_entry.errors.append(too_many)
             return False
         rows = self.kept_point_rows()
-        self.resolved = resolve_codes([row.code.data for row in rows if row.code.data])
-        for row in rows:
-            valid = self._check_point_row(row) and valid
-        codes = {
-            self.resolved[row.code.data].code for row in rows if row.code.data in self.resolved
-        }
+        self.resolved = resolve_codes([row["code"] for _, row in rows if row["code"]])
+        for position, row in rows:
+            valid = self._check_point_row(position, row) and valid
+        codes = {self.resolved[row["code"]].code for _, row in rows if row["code"] in self.resolved}
         for entry in self.adjuncts:
             valid = entry.form.check(codes) and valid
         valid = self._check_times() and valid
@@ -224,15 +220,19 @@ class SessionForm(AppForm):
             valid = False
         return valid
 
-    def _check_point_row(self, row) -> bool:
-        if row.code.data and row.code.data not in self.resolved:
-            row.code.errors.append(_("“%(code)s” is not a point code we know: check the code, "
-                                     "or pick it from the list.", code=row.code.data))
-            return False
-        point = self.resolved.get(row.code.data)
-        problems = row_schema.check_row(row_schema.row_from_form(row.data, point), point)
+    def _check_point_row(self, position: int, row: dict) -> bool:
+        code = row["code"]
+        if code and code not in self.resolved:
+            problems = [("point", _("“%(code)s” is not a point code we know: check the code, "
+                                    "or pick it from the list.", code=code))]
+        else:
+            point = self.resolved.get(code)
+            problems = row_schema.check_row(row_schema.row_from_form(row, point), point)
+        fields = self.points[position].form if problems else None
         for name, message in problems:
-            row[row_schema.FORM_NAME.get(name, name)].errors.append(message)
+            field = fields[row_schema.FORM_NAME.get(name, name)]
+            # (A row read without being built as fields has no error list yet.)
+            field.errors = [*field.errors, message]
         return not problems
 
     def _check_times(self) -> bool:
@@ -287,8 +287,8 @@ class SessionForm(AppForm):
 
     def point_values(self) -> list[dict]:
         """The kept point rows as plain rows, each with its catalog point."""
-        return [row_schema.row_from_form(row.data, self.resolved.get(row.code.data))
-                for row in self.kept_point_rows()]
+        return [row_schema.row_from_form(row, self.resolved.get(row["code"]))
+                for _, row in self.kept_point_rows()]
 
     def adjunct_values(self) -> list[dict]:
         return [entry.form.values() for entry in self.adjuncts]

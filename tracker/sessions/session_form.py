@@ -149,7 +149,7 @@ def apply_form_action(form: SessionForm, action: str) -> int | None:
 
 def _propose_needle_count(form: SessionForm) -> None:
     count = row_schema.needle_count(
-        [{"laterality": row.laterality.data} for row in form.kept_point_rows()])
+        [{"laterality": row["laterality"]} for _, row in form.kept_point_rows()])
     form.needles_inserted.data = count
     # A posted field renders what was typed (raw_data), not .data: replace both, and drop the
     # error the posted value left ("" is "Not a valid integer value"): the count replaces it.
@@ -158,7 +158,7 @@ def _propose_needle_count(form: SessionForm) -> None:
 
 
 def _kept_point_data(form: SessionForm) -> list[dict]:
-    return [row.data for row in form.kept_point_rows()]
+    return [row for _, row in form.kept_point_rows()]
 
 
 def _replace(field_list, rows: list[dict]) -> None:
@@ -227,14 +227,13 @@ def form_body_chart(form: SessionForm) -> BodyChart:
 def _engine_rows(form: SessionForm) -> list[tuple[int, dict]]:
     """(row index, the row as the engine reads it) for every kept point row of the form. A
     typed code the catalog does not know is left to the form's own error."""
-    entries = [(index, entry.form) for index, entry in enumerate(form.points)
-               if not entry.form.remove.data and not entry.form.is_blank]
-    codes = [row.code.data for _, row in entries if row.code.data]
+    entries = form.kept_point_rows()
+    codes = [row["code"] for _, row in entries if row["code"]]
     # A validated form has looked its codes up already (``SessionForm.resolved``).
     resolved = (form.resolved if all(code in form.resolved for code in codes)
                 else resolve_codes(codes))
-    return [(index, row_schema.row_from_form(row.data, resolved.get(row.code.data)))
-            for index, row in entries if not row.code.data or row.code.data in resolved]
+    return [(index, row_schema.row_from_form(row, resolved.get(row["code"])))
+            for index, row in entries if not row["code"] or row["code"] in resolved]
 
 
 def _form_date(form: SessionForm, zone: ZoneInfo) -> date:
