@@ -78,6 +78,7 @@ class Panel:
     markers: list[Marker] = field(default_factory=list)
     band: tuple[float, float, str] | None = None  # (top y, bottom y, label)
     baseline: tuple[float, str] | None = None  # (y, label)
+    _drawn: dict = field(default_factory=dict, repr=False, compare=False)  # markers_svg's
 
     @property
     def bottom(self) -> float:
@@ -86,10 +87,14 @@ class Panel:
     def markers_svg(self, links: bool = True) -> Markup:
         """Every marker of the panel as SVG, one a line: drawn in one call, not one template
         call each (a course of 300 visits has 600), and marked safe once, not each marker
-        (each marker escapes its own label and link)."""
-        # Each marker's text escapes what it writes (Marker.svg_text); the rest is numbers.
-        return Markup("\n".join(  # nosec B704
-            marker.svg_text(links) for marker in self.markers))
+        (each marker escapes its own label and link). Written once a panel (a kept course's
+        chart is drawn again for every view: ``outcomes.kept_courses``)."""
+        drawn = self._drawn.get(links)
+        if drawn is None:
+            # Each marker's text escapes what it writes (Marker.svg_text); the rest is numbers.
+            drawn = self._drawn[links] = Markup("\n".join(  # nosec B704
+                marker.svg_text(links) for marker in self.markers))
+        return drawn
 
 
 @dataclass

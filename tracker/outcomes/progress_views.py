@@ -6,8 +6,8 @@ from flask_login import current_user
 from tracker.audit.services import record_event
 from tracker.fields import page_number, parse_id
 from tracker.i18n import _
-from tracker.outcomes.progress import chart_of, visits_of
-from tracker.outcomes.queries import episode_score_records, episode_visit_records, progress_of
+from tracker.outcomes.kept_courses import course_of
+from tracker.outcomes.queries import episode_score_records, episode_visit_records
 from tracker.paging import ListPage
 from tracker.patients.queries import load_patient
 from tracker.patients.services import patient_banners
@@ -21,15 +21,17 @@ def progress(patient_id: int):
     episode = _chosen_episode(patient)
     record_event("progress.view", actor=current_user, entity=patient, patient_id=patient.id,
                  details={"episode": episode.id if episode else None})
-    data = progress_of(episode_visit_records(episode.id, _("Ashi")),
+    course = course_of(episode.id, patient.id, patient.clinic.timezone,
+                       episode_visit_records(episode.id, _("Ashi")),
                        episode_score_records(episode.id)) if episode else None
-    visits = visits_of(data, patient.id, patient.clinic.timezone) if data else []
     # The chart draws the whole course; the table lists it newest first, a page at a time
     # (a course of 300 visits was a 300-row table on every view).
-    table = ListPage(visits[::-1], page_number(request.args.get("page")), VISITS_PER_PAGE)
+    table = ListPage(course.visits[::-1] if course else [], page_number(request.args.get("page")),
+                     VISITS_PER_PAGE)
     return render_template(
-        "outcomes/progress.html", patient=patient, episode=episode, progress=data,
-        visits=table, chart=chart_of(data, visits) if data else None,
+        "outcomes/progress.html", patient=patient, episode=episode,
+        progress=course.progress if course else None, visits=table,
+        chart=course.chart if course else None,
         banners=patient_banners(patient, clinical=True), instruments=INSTRUMENTS,
     )
 
