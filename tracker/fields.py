@@ -296,6 +296,9 @@ class RowForm(wtforms.Form):
             return field
 
 
+ROW_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 class StrictFieldList(wtforms.FieldList):
     """WTForms' ``FieldList``, taking only ASCII row numbers from a post. Its own reads any
     number ``str.isdigit`` accepts, then ``int()`` fails on "points-²-code": a 500 for a
@@ -308,9 +311,6 @@ class StrictFieldList(wtforms.FieldList):
                 number = key[offset:].split(self._field_separator, 1)[0]
                 if ROW_NUMBER.fullmatch(number):
                     yield int(number)
-
-
-ROW_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 class RowList(StrictFieldList):

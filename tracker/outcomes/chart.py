@@ -78,7 +78,7 @@ class Panel:
     markers: list[Marker] = field(default_factory=list)
     band: tuple[float, float, str] | None = None  # (top y, bottom y, label)
     baseline: tuple[float, str] | None = None  # (y, label)
-    _drawn: dict = field(default_factory=dict, repr=False, compare=False)  # markers_svg's
+    _drawn: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def bottom(self) -> float:

@@ -75,4 +75,3 @@ class _Store:
         while self.visits > MAX_VISITS and len(self.courses) > 1:
             _, dropped = self.courses.popitem(last=False)
             self.visits -= len(dropped[2].visits)
-

@@ -59,8 +59,9 @@ class PsfsForm(_ScoreForm):
     The names of the episode's last PSFS are offered again, so each follow-up scores the same
     activities."""
 
-    activities = StrictFieldList(FormField(_Activity), label="", min_entries=PSFS_MAX_ACTIVITIES,
-                           max_entries=PSFS_MAX_ACTIVITIES)
+    activities = StrictFieldList(FormField(_Activity), label="",
+                                 min_entries=PSFS_MAX_ACTIVITIES,
+                                 max_entries=PSFS_MAX_ACTIVITIES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,8 +114,8 @@ class OdiForm(_ScoreForm):
     """The ten section scores (0-5) from the clinic's own licensed ODI form."""
 
     sections = StrictFieldList(SelectField(_l("Section"), choices=_section_choices(),
-                                     validators=[Optional()]), label="",
-                         min_entries=ODI_SECTIONS, max_entries=ODI_SECTIONS)
+                                           validators=[Optional()]), label="",
+                               min_entries=ODI_SECTIONS, max_entries=ODI_SECTIONS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

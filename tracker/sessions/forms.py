@@ -113,7 +113,7 @@ class SessionForm(AppForm):
     )
 
     adjuncts = StrictFieldList(FormField(AdjunctRowForm, label=""), min_entries=0,
-                         max_entries=MAX_TECHNIQUE_ROWS, label=_l("Technique"))
+                               max_entries=MAX_TECHNIQUE_ROWS, label=_l("Technique"))
 
     pain_before = ScoreField(_l("Pain before (0-10)"), validators=[Optional()])
     pain_after = ScoreField(_l("Pain after (0-10)"), validators=[Optional()])
