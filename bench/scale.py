@@ -113,7 +113,7 @@ def run_backend(backend: str, args) -> dict:
 
 def prepare_database(backend: str, scale: str, reuse: bool) -> tuple[str, dict]:
     """The database's URL and the generator's summary: generated afresh, or with ``reuse``
-    the one an earlier run left (its summary kept beside it in instance/bench/)."""
+    the one an earlier run left (its summary kept beside it in instance/bench/), migrated."""
     folder = ROOT / "instance" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     summary_file = folder / f"{scale}-{backend}.json"
@@ -124,6 +124,10 @@ def prepare_database(backend: str, scale: str, reuse: bool) -> tuple[str, dict]:
     else:
         sys.exit(f"unknown backend {backend!r}: sqlite or postgresql")
     if reuse and summary_file.exists():
+        # The data as it was left, its schema brought up to the code's (a new index, say).
+        subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "tracker", "db", "upgrade"],
+                       env={**os.environ, "DATABASE_URL": url, "TRACKER_ENV": "testing"},
+                       check=True, capture_output=True)
         return url, json.loads(summary_file.read_text())
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):

@@ -227,6 +227,47 @@ def test_the_list_takes_three_queries_whatever_its_length(app, side):
     assert counts == [(1, 3), (11, 3)]
 
 
+def test_each_last_visit_is_the_first_entry_of_the_episode_index(app, side):
+    """The list looks up the last visit (latest start, then highest id) of every open
+    episode: read backwards from the episode index, never by sorting the episode's sessions
+    (PostgreSQL sorted each episode's sessions by id while the index ended at the start:
+    the candidates' statement 8.1 -> 5.3 ms at full scale). Its own statement, explained."""
+    from sqlalchemy import event
+
+    for n in range(3):
+        episode = new_episode(side, date(2026, 10, 1))
+        for day in range(1, 4):  # two sessions at the same start: the id decides
+            visit(side, episode, at(date(2026, 10, day)))
+            visit(side, episode, at(date(2026, 10, day)))
+    db.session.commit()
+    engine = db.engine
+    ran = []
+
+    def keep(conn, cursor, statement, params, context, executemany):
+        if "last_visit" in statement:
+            ran.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        due_follow_ups(side["clinic"].id, days=14, today=TODAY, zone=TOKYO)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    (statement, params), = ran
+    connection = db.session.connection()
+    if engine.dialect.name == "postgresql":
+        # A handful of rows: make reading a whole table the dearest plan, as at scale.
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        explain = "EXPLAIN "
+    else:
+        explain = "EXPLAIN QUERY PLAN "
+    plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(explain + statement,
+                                                                         params))
+    db.session.rollback()
+    assert "ix_treatment_sessions_episode_started" in plan, plan
+    # (The planner may still sort the few episodes to join their patients.)
+    assert "Sort Key: treatment_sessions" not in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_the_outcome_is_worked_out_for_the_rows_shown_only(app, side):
     """The list's page shows 50 rows: their baseline and latest pain, not every open
     episode's, are worked out, in one query."""

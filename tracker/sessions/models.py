@@ -28,8 +28,9 @@ class TreatmentSession(db.Model):
     __table_args__ = (
         Index("ix_treatment_sessions_patient_started", "patient_id", "started_at"),
         Index("ix_treatment_sessions_clinic_started", "clinic_id", "started_at"),
-        # An episode's sessions in order, its last visit one step in (follow-ups, progress).
-        Index("ix_treatment_sessions_episode_started", "episode_id", "started_at"),
+        # An episode's sessions in order (the id breaks a tie), its last visit the first
+        # entry read backwards (follow-ups, progress).
+        Index("ix_treatment_sessions_episode_started", "episode_id", "started_at", "id"),
         # A clinic's drafts with needles in (the dashboard), without its signed years.
         Index("ix_treatment_sessions_clinic_status_inserted", "clinic_id", "status",
               "inserted_at"),
