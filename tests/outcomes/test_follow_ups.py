@@ -234,7 +234,7 @@ def test_each_last_visit_is_the_first_entry_of_the_episode_index(app, side):
     the candidates' statement 8.1 -> 5.3 ms at full scale). Its own statement, explained."""
     from sqlalchemy import event
 
-    for n in range(3):
+    for _episode in range(3):
         episode = new_episode(side, date(2026, 10, 1))
         for day in range(1, 4):  # two sessions at the same start: the id decides
             visit(side, episode, at(date(2026, 10, day)))
