@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.conftest import count_queries
 from tests.factories import fresh, intake_values, point_dicts
@@ -232,8 +232,6 @@ def test_each_last_visit_is_the_first_entry_of_the_episode_index(app, side):
     episode: read backwards from the episode index, never by sorting the episode's sessions
     (PostgreSQL sorted each episode's sessions by id while the index ended at the start:
     the candidates' statement 8.1 -> 5.3 ms at full scale). Its own statement, explained."""
-    from sqlalchemy import event
-
     for _episode in range(3):
         episode = new_episode(side, date(2026, 10, 1))
         for day in range(1, 4):  # two sessions at the same start: the id decides
