@@ -59,6 +59,7 @@ def test_instance_config_overrides_defaults(instance):
         "SECRET_KEY = 'from-instance'\n"
         "IDLE_TIMEOUT_MINUTES = 30\n"
         "SQLITE_BUSY_TIMEOUT_SECONDS = 3\n"
+        "SQLITE_CACHE_MIB = 8\n"
         "SESSION_COOKIE_SECURE = False\n"
     )
     config = instance.load().config
@@ -66,6 +67,7 @@ def test_instance_config_overrides_defaults(instance):
     assert config["IDLE_TIMEOUT_MINUTES"] == 30
     assert config["SESSION_COOKIE_SECURE"] is False
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["timeout"] == 3
+    assert config["SQLITE_CACHE_MIB"] == 8
 
 
 def test_environment_overrides_instance_config(instance, monkeypatch):

@@ -125,6 +125,10 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_app):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        # The configured page cache (negative: KiB), not SQLite's 2 MiB.
+        cache_kib = -sqlite_app.config["SQLITE_CACHE_MIB"] * 1024
+        assert cache_kib < -2048
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == cache_kib
         with pytest.raises(IntegrityError, match="FOREIGN KEY"):
             connection.execute(
                 text(

@@ -61,7 +61,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         # The primary, and the read replica when one is configured (tracker.replica).
         for engine in db.engines.values():
-            configure_engine(engine, busy_timeout=app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+            configure_engine(engine, busy_timeout=app.config["SQLITE_BUSY_TIMEOUT_SECONDS"],
+                             cache_mib=app.config["SQLITE_CACHE_MIB"])
 
 
 def register_url_converters(app: Flask) -> None:
