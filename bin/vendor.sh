@@ -29,6 +29,8 @@ for weight in 400 700; do
     node_modules/@fontsource/noto-sans-jp/"$weight".css > "$dest/$weight.css"
 done
 cp node_modules/@fontsource/noto-sans-jp/LICENSE "$dest/LICENSE"
+# The same faces as a Japanese-only family, first in the page's font list (the script says why).
+.venv/bin/python bin/japanese_font_faces.py "$dest"
 # PDFs need each weight as one font file (bin/merge_font.py says why).
 .venv/bin/python bin/merge_font.py "$dest/files" 400 "$dest/NotoSansJP-Regular.woff2"
 .venv/bin/python bin/merge_font.py "$dest/files" 700 "$dest/NotoSansJP-Bold.woff2"

@@ -29,3 +29,26 @@ def test_every_kana_reading_on_the_patient_list_is_drawn_in_the_japanese_font(pa
     # Before the fix, the first reading's eight glyphs were all DejaVu Sans: empty boxes.
     assert all(family.startswith("Noto Sans JP") for fonts in readings for family in fonts), \
         readings
+
+
+def japanese_characters(text: str) -> int:
+    return sum(ord(character) >= 0x2E80 for character in text)
+
+
+def test_japanese_names_in_bold_and_plain_are_drawn_in_the_japanese_font(page: Page):
+    """A patient's name drawn bold (the follow-up list's patient column) or plain (the
+    dashboard's lists), not marked Japanese at all: each Japanese character is drawn by Noto
+    Sans JP, never by the system's font. Before the Japanese-only family came first in the
+    font list, the bold names here drew as empty boxes from DejaVu Sans Bold."""
+    for path, selector in (("/outcomes/follow-ups?days=3", "th .patient-link"),
+                           ("/", "a[href^='/patients/']")):
+        page.goto(path)
+        names = page.locator(selector).all_inner_texts()
+        drawn = drawn_with(page, selector)
+        japanese = [(name, fonts) for name, fonts in zip(names, drawn, strict=True)
+                    if japanese_characters(name)]
+        assert len(japanese) >= 3, (path, names)  # the demo's Japanese patients
+        for name, fonts in japanese:
+            from_japanese_font = sum(count for family, count in fonts.items()
+                                     if family.startswith("Noto Sans JP"))
+            assert from_japanese_font >= japanese_characters(name), (path, name, fonts)
