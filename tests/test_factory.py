@@ -182,6 +182,18 @@ def test_blank_secret_key_in_instance_config_also_stops_start_up(instance):
         instance.load()
 
 
+@pytest.mark.parametrize("value", ['"32"', "0", "-8", "1.5", "100000", "true"])
+def test_a_sqlite_cache_size_that_is_not_whole_mib_stops_start_up(instance, monkeypatch, value):
+    """Set through the environment (parsed as JSON) or instance/config.py, a page cache
+    size is refused when the app starts, not at its first connection."""
+    monkeypatch.setenv("SECRET_KEY", "only-the-secret")
+    monkeypatch.setenv("TRACKER_SQLITE_CACHE_MIB", value)
+    with pytest.raises(RuntimeError, match="SQLITE_CACHE_MIB must be a whole number"):
+        instance.load()
+    monkeypatch.setenv("TRACKER_SQLITE_CACHE_MIB", "64")
+    assert instance.load().config["SQLITE_CACHE_MIB"] == 64
+
+
 @pytest.mark.parametrize("how", ["FLASK_DEBUG", "TESTING"])
 def test_missing_secret_key_is_tolerated_in_development_and_tests(instance, monkeypatch, how):
     test_config = None

@@ -105,6 +105,11 @@ def load_config(app, test_config=None):
             "replica": {"url": replica, **engine_options(
                 {**app.config, "SQLALCHEMY_DATABASE_URI": replica})},
         }
+    cache_mib = app.config["SQLITE_CACHE_MIB"]
+    if type(cache_mib) is not int or not 1 <= cache_mib <= 4096:
+        # Refused at start, not at the first connection of the first request.
+        raise RuntimeError(f"SQLITE_CACHE_MIB must be a whole number of MiB from 1 to 4096, "
+                           f"not {cache_mib!r}.")
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV"] in ("development", "testing"):
             # Development and tests only: production refuses to start without a real key.
