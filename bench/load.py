@@ -44,9 +44,14 @@ READER = ("admin@demo.test", "demo-password")
 
 def build_database(url: str) -> None:
     """Migrate, load the catalog and the demo data, as `make run` does."""
+    flask_commands(url, ["db", "upgrade"], ["points", "load"], ["seed-demo", "--if-empty"])
+
+
+def flask_commands(url: str, *commands: list[str]) -> None:
+    """Run each ``flask`` command (its arguments) on the database at ``url``, in turn."""
     env = {**os.environ, "DATABASE_URL": url, "TRACKER_ENV": "testing"}
     flask = [str(ROOT / ".venv/bin/flask"), "--app", "tracker"]
-    for command in (["db", "upgrade"], ["points", "load"], ["seed-demo", "--if-empty"]):
+    for command in commands:
         subprocess.run(flask + command, env=env, check=True, capture_output=True)
 
 

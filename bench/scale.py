@@ -43,7 +43,7 @@ import scale_export  # noqa: E402
 import scale_report  # noqa: E402
 import scale_writers  # noqa: E402
 from generate import generate  # noqa: E402
-from load import csrf_token, login, start_server  # noqa: E402
+from load import csrf_token, flask_commands, login, start_server  # noqa: E402
 from scale_data import data_counts, open_cases, sample, session_form  # noqa: E402
 from server_cpu import CpuMeter  # noqa: E402
 
@@ -125,9 +125,7 @@ def prepare_database(backend: str, scale: str, reuse: bool) -> tuple[str, dict]:
         sys.exit(f"unknown backend {backend!r}: sqlite or postgresql")
     if reuse and summary_file.exists():
         # The data as it was left, its schema brought up to the code's (a new index, say).
-        subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "tracker", "db", "upgrade"],
-                       env={**os.environ, "DATABASE_URL": url, "TRACKER_ENV": "testing"},
-                       check=True, capture_output=True)
+        flask_commands(url, ["db", "upgrade"])
         return url, json.loads(summary_file.read_text())
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
